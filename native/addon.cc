@@ -1,0 +1,34 @@
+// Module entry: registers every native export that binding/native.ts declares.
+#include <napi.h>
+
+#include "errors.h"
+#include "ort_library.h"
+
+namespace crossrank {
+namespace {
+
+Napi::Value LoadRuntime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const OrtRuntimeInfo& rt = LoadOrtRuntime(info[0].As<Napi::String>().Utf8Value());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("path", rt.path);
+    out.Set("version", rt.version);
+    out.Set("apiVersion", rt.api_version);
+    return out;
+  } catch (const Error& e) {
+    Napi::Error err = Napi::Error::New(env, e.what());
+    err.Set("code", e.code());
+    throw err;
+  }
+}
+
+}  // namespace
+}  // namespace crossrank
+
+static Napi::Object InitCrossrank(Napi::Env env, Napi::Object exports) {
+  exports.Set("loadRuntime", Napi::Function::New(env, crossrank::LoadRuntime, "loadRuntime"));
+  return exports;
+}
+
+NODE_API_MODULE(crossrank, InitCrossrank)
