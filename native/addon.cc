@@ -1,6 +1,7 @@
 // Module entry: registers every native export that binding/native.ts declares.
 #include <napi.h>
 
+#include "addon_data.h"
 #include "errors.h"
 #include "ort_library.h"
 
@@ -27,6 +28,7 @@ Napi::Value LoadRuntime(const Napi::CallbackInfo& info) {
 }  // namespace crossrank
 
 static Napi::Object InitCrossrank(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new crossrank::AddonData());
   exports.Set("loadRuntime", Napi::Function::New(env, crossrank::LoadRuntime, "loadRuntime"));
   return exports;
 }
