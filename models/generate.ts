@@ -1,0 +1,162 @@
+// Generates the seeded test models under models/generated/ in Hugging Face folder layout.
+// Usage: npx tsx models/generate.ts [--force]   (skips models whose stamp is current)
+
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildBertModel, DEFAULT_INIT_SCALES, type BertArchitecture } from './bert-graph';
+import { encodeModel } from './onnx-writer';
+
+/** Bump when the output changes in a way the source hash would not show (it normally does). */
+const GENERATOR_VERSION = '1';
+
+const TOKENIZER_DIR = path.resolve(__dirname, '../../shared/data/tokenizers/ms-marco-MiniLM-L6-v2');
+const OUTPUT_ROOT = path.resolve(__dirname, 'generated');
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
+const GENERATOR_SOURCES = ['generate.ts', 'bert-graph.ts', 'onnx-writer.ts', 'prng.ts'];
+const STAMP_FILE = '.generator-stamp.json';
+
+interface ModelPlan {
+  name: string;
+  seed: number;
+  arch: BertArchitecture;
+  labels: readonly string[];
+  /** Keep the original config's sentence-transformers activation key (single-logit rerankers). */
+  keepActivationKey: boolean;
+}
+
+const MINILM_L6: BertArchitecture = {
+  vocabSize: 30522,
+  hiddenSize: 384,
+  numLayers: 6,
+  numHeads: 12,
+  intermediateSize: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+  numLabels: 1,
+  layerNormEps: 1e-12,
+  tokenTypeInput: true,
+};
+
+const TINY: BertArchitecture = {
+  ...MINILM_L6,
+  hiddenSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  intermediateSize: 128,
+};
+
+const PLANS: readonly ModelPlan[] = [
+  { name: 'minilm-l6', seed: 1501, arch: MINILM_L6, labels: ['LABEL_0'], keepActivationKey: true },
+  { name: 'tiny', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true },
+  {
+    name: 'tiny-no-token-types',
+    seed: 1503,
+    arch: { ...TINY, tokenTypeInput: false },
+    labels: ['LABEL_0'],
+    keepActivationKey: true,
+  },
+  {
+    name: 'tiny-3-labels',
+    seed: 1504,
+    arch: { ...TINY, numLabels: 3 },
+    labels: ['contradiction', 'entailment', 'neutral'],
+    keepActivationKey: false,
+  },
+];
+
+function sha256(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+/** Everything the output depends on; a model is regenerated when this changes. */
+function stampFor(plan: ModelPlan): string {
+  const inputs = [
+    ...GENERATOR_SOURCES.map((f) => fs.readFileSync(path.join(__dirname, f))),
+    ...TOKENIZER_FILES.map((f) => fs.readFileSync(path.join(TOKENIZER_DIR, f))),
+    fs.readFileSync(path.join(TOKENIZER_DIR, 'config.json')),
+  ];
+  return JSON.stringify(
+    {
+      generatorVersion: GENERATOR_VERSION,
+      seed: plan.seed,
+      arch: plan.arch,
+      scales: DEFAULT_INIT_SCALES,
+      inputsSha256: sha256(...inputs),
+    },
+    null,
+    2,
+  );
+}
+
+function isCurrent(dir: string, stamp: string): boolean {
+  const stampPath = path.join(dir, STAMP_FILE);
+  if (!fs.existsSync(stampPath) || fs.readFileSync(stampPath, 'utf8') !== stamp) return false;
+  const expected = ['config.json', ...TOKENIZER_FILES, path.join('onnx', 'model.onnx')];
+  return expected.every((f) => fs.existsSync(path.join(dir, f)));
+}
+
+function configFor(plan: ModelPlan): Record<string, unknown> {
+  const base = JSON.parse(fs.readFileSync(path.join(TOKENIZER_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const { arch } = plan;
+  const config: Record<string, unknown> = {
+    ...base,
+    _name_or_path: `crossrank-generated/${plan.name}`,
+    hidden_size: arch.hiddenSize,
+    num_hidden_layers: arch.numLayers,
+    num_attention_heads: arch.numHeads,
+    intermediate_size: arch.intermediateSize,
+    max_position_embeddings: arch.maxPositions,
+    type_vocab_size: arch.typeVocabSize,
+    vocab_size: arch.vocabSize,
+    layer_norm_eps: arch.layerNormEps,
+    hidden_act: 'gelu',
+    id2label: Object.fromEntries(plan.labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(plan.labels.map((l, i) => [l, i])),
+  };
+  if (!plan.keepActivationKey) delete config.sbert_ce_default_activation_function;
+  return config;
+}
+
+/** Writes to a temporary name first so an interrupted run never leaves a truncated file behind. */
+function writeAtomic(file: string, data: string | Buffer): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function generate(plan: ModelPlan, stamp: string): void {
+  const dir = path.join(OUTPUT_ROOT, plan.name);
+  fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
+  fs.rmSync(path.join(dir, STAMP_FILE), { force: true });
+
+  const model = buildBertModel(plan.arch, plan.seed, GENERATOR_VERSION);
+  const bytes = encodeModel(model);
+  writeAtomic(path.join(dir, 'onnx', 'model.onnx'), bytes);
+  // Copied by content (not copyFileSync) so the shared folder's read-only mode does not carry over.
+  for (const f of TOKENIZER_FILES) writeAtomic(path.join(dir, f), fs.readFileSync(path.join(TOKENIZER_DIR, f)));
+  writeAtomic(path.join(dir, 'config.json'), `${JSON.stringify(configFor(plan), null, 2)}\n`);
+  writeAtomic(path.join(dir, STAMP_FILE), stamp);
+}
+
+function main(): void {
+  const force = process.argv.includes('--force');
+  const started = Date.now();
+  for (const plan of PLANS) {
+    const dir = path.join(OUTPUT_ROOT, plan.name);
+    const stamp = stampFor(plan);
+    if (!force && isCurrent(dir, stamp)) {
+      console.log(`models: ${plan.name} is current`);
+      continue;
+    }
+    const t0 = Date.now();
+    generate(plan, stamp);
+    const size = fs.statSync(path.join(dir, 'onnx', 'model.onnx')).size;
+    console.log(`models: generated ${plan.name} (${(size / 1e6).toFixed(1)} MB) in ${Date.now() - t0} ms`);
+  }
+  console.log(`models: done in ${Date.now() - started} ms (${path.relative(process.cwd(), OUTPUT_ROOT)})`);
+}
+
+main();
