@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBertModel, DEFAULT_INIT_SCALES, type BertArchitecture } from './bert-graph';
+import { buildBertModel, DEFAULT_INIT_SCALES, type BertArchitecture, type InitScales } from './bert-graph';
 import { encodeModel } from './onnx-writer';
 
 /** Bump when the output changes in a way the source hash would not show (it normally does). */
@@ -23,6 +23,7 @@ interface ModelPlan {
   labels: readonly string[];
   /** Keep the original config's sentence-transformers activation key (single-logit rerankers). */
   keepActivationKey: boolean;
+  scales: InitScales;
 }
 
 const MINILM_L6: BertArchitecture = {
@@ -46,15 +47,19 @@ const TINY: BertArchitecture = {
   intermediateSize: 128,
 };
 
+// Two layers mix less: stronger type embeddings and softer attention keep every token, type id and mask bit visible.
+const TINY_SCALES: InitScales = { ...DEFAULT_INIT_SCALES, tokenTypeEmbedding: 1.0, queryKey: 1.5 };
+
 const PLANS: readonly ModelPlan[] = [
-  { name: 'minilm-l6', seed: 1501, arch: MINILM_L6, labels: ['LABEL_0'], keepActivationKey: true },
-  { name: 'tiny', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true },
+  { name: 'minilm-l6', seed: 1501, arch: MINILM_L6, labels: ['LABEL_0'], keepActivationKey: true, scales: DEFAULT_INIT_SCALES },
+  { name: 'tiny', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: TINY_SCALES },
   {
     name: 'tiny-no-token-types',
     seed: 1503,
     arch: { ...TINY, tokenTypeInput: false },
     labels: ['LABEL_0'],
     keepActivationKey: true,
+    scales: TINY_SCALES,
   },
   {
     name: 'tiny-3-labels',
@@ -62,6 +67,7 @@ const PLANS: readonly ModelPlan[] = [
     arch: { ...TINY, numLabels: 3 },
     labels: ['contradiction', 'entailment', 'neutral'],
     keepActivationKey: false,
+    scales: TINY_SCALES,
   },
 ];
 
@@ -83,7 +89,7 @@ function stampFor(plan: ModelPlan): string {
       generatorVersion: GENERATOR_VERSION,
       seed: plan.seed,
       arch: plan.arch,
-      scales: DEFAULT_INIT_SCALES,
+      scales: plan.scales,
       inputsSha256: sha256(...inputs),
     },
     null,
@@ -132,7 +138,7 @@ function generate(plan: ModelPlan, stamp: string): void {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
   fs.rmSync(path.join(dir, STAMP_FILE), { force: true });
 
-  const model = buildBertModel(plan.arch, plan.seed, GENERATOR_VERSION);
+  const model = buildBertModel(plan.arch, plan.seed, GENERATOR_VERSION, plan.scales);
   const bytes = encodeModel(model);
   writeAtomic(path.join(dir, 'onnx', 'model.onnx'), bytes);
   // Copied by content (not copyFileSync) so the shared folder's read-only mode does not carry over.
