@@ -10,7 +10,8 @@ import { encodeModel } from './onnx-writer';
 /** Bump when the output changes in a way the source hash would not show (it normally does). */
 const GENERATOR_VERSION = '1';
 
-const TOKENIZER_DIR = path.resolve(__dirname, '../../shared/data/tokenizers/ms-marco-MiniLM-L6-v2');
+const TOKENIZER_SUBDIR = path.join('data', 'tokenizers', 'ms-marco-MiniLM-L6-v2');
+const TOKENIZER_DIR = findTokenizerDir();
 const OUTPUT_ROOT = path.resolve(__dirname, 'generated');
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
 const GENERATOR_SOURCES = ['generate.ts', 'bert-graph.ts', 'onnx-writer.ts', 'prng.ts'];
@@ -70,6 +71,22 @@ const PLANS: readonly ModelPlan[] = [
     scales: TINY_SCALES,
   },
 ];
+
+/** The tokenizer files come from the shared data folder beside the checkout (or inside it, or from an override). */
+function findTokenizerDir(): string {
+  const override = process.env.CROSSRANK_TOKENIZER_DIR;
+  const candidates = override
+    ? [path.resolve(override)]
+    : [path.resolve(__dirname, '..', '..', 'shared', TOKENIZER_SUBDIR), path.resolve(__dirname, '..', 'shared', TOKENIZER_SUBDIR)];
+  const found = candidates.find((c) => fs.existsSync(path.join(c, 'tokenizer.json')));
+  if (!found) {
+    throw new Error(
+      `models: tokenizer files not found in ${candidates.join(' or ')}; ` +
+        'set CROSSRANK_TOKENIZER_DIR to a folder with the ms-marco-MiniLM-L6-v2 tokenizer files',
+    );
+  }
+  return found;
+}
 
 function sha256(...parts: (string | Buffer)[]): string {
   const h = createHash('sha256');
