@@ -8,8 +8,41 @@ export interface RuntimeInfo {
   apiVersion: number;
 }
 
+/** Options of createModel; every field is required and already validated by src/. */
+export interface NativeModelOptions {
+  modelPath: string;
+  threads: number;
+  numLabelsHint: number;
+  maxBatchTokens: number;
+  maxBatchSize: number;
+  maxQueuedPairs: number;
+}
+
+/** Per-call options; enums are numbers: truncation 0 longest_first, 1 only_first, 2 only_second; activation 0 identity, 1 sigmoid, 2 softmax. */
+export interface NativeCallOptions {
+  maxLength: number;
+  truncation: 0 | 1 | 2;
+  activation: 0 | 1 | 2;
+}
+
+/** Receives a call's outcome on the main thread: an Error with `.code`, or count x numLabels scores. */
+export type NativeCallback = (error: (Error & { code?: string }) | null, scores?: Float32Array) => void;
+
+export interface NativeModel {
+  readonly numLabels: number;
+  readonly inputNames: string[];
+  /** Queues texts a0, b0, a1, b1, ...; returns a ticket for cancel(). Throws a coded Error when closed or full. */
+  score(texts: string[], options: NativeCallOptions, callback: NativeCallback): number;
+  rank(query: string, documents: string[], options: NativeCallOptions, callback: NativeCallback): number;
+  /** Drops the call's pending pairs; false when it had already settled (its callback still runs). */
+  cancel(ticket: number): boolean;
+  /** Rejects pending calls; the callback runs once the session is released. */
+  close(callback: () => void): void;
+}
+
 export interface NativeBinding {
   loadRuntime(libraryPath: string): RuntimeInfo;
+  createModel(tokenizer: unknown, options: NativeModelOptions): Promise<NativeModel>;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');

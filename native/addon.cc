@@ -3,7 +3,9 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "model_wrap.h"
 #include "ort_library.h"
+#include "tokenizer_wrap.h"
 
 namespace crossrank {
 namespace {
@@ -30,6 +32,8 @@ Napi::Value LoadRuntime(const Napi::CallbackInfo& info) {
 static Napi::Object InitCrossrank(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new crossrank::AddonData());
   exports.Set("loadRuntime", Napi::Function::New(env, crossrank::LoadRuntime, "loadRuntime"));
+  crossrank::TokenizerWrap::Init(env, exports);
+  crossrank::ModelWrap::Init(env, exports);
   return exports;
 }
 

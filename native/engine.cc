@@ -1,0 +1,233 @@
+// Runner loop: whichever threadpool thread queues work while no runner is active becomes the runner.
+#include "engine.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "errors.h"
+
+namespace crossrank {
+namespace {
+
+void Activate(const float* logits, float* out, int64_t labels, Activation activation) {
+  switch (activation) {
+    case Activation::kIdentity:
+      std::copy(logits, logits + labels, out);
+      break;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < labels; ++i) out[i] = 1.0f / (1.0f + std::exp(-logits[i]));
+      break;
+    case Activation::kSoftmax: {
+      const float peak = *std::max_element(logits, logits + labels);
+      float sum = 0.0f;
+      for (int64_t i = 0; i < labels; ++i) sum += out[i] = std::exp(logits[i] - peak);
+      for (int64_t i = 0; i < labels; ++i) out[i] /= sum;
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const Tokenizer> tokenizer, std::unique_ptr<Session> session, const BatchLimits& limits)
+    : tokenizer_(std::move(tokenizer)),
+      num_labels_(session->num_labels()),
+      has_token_type_ids_(session->has_token_type_ids()),
+      input_names_(session->input_names()),
+      queue_(limits),
+      session_(std::move(session)) {}
+
+void Engine::SetNotifier(Notifier notifier) {
+  std::lock_guard<std::mutex> lock(notify_mutex_);
+  notifier_ = std::move(notifier);
+}
+
+void Engine::Admit(const Request& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) throw Error(code::kClosed, "The model is closed; load it again to score");
+  const size_t limit = queue_.limits().max_queued_pairs;
+  if (queued_pairs_ + request.count > limit) {
+    throw Error(code::kQueueFull, "The model's queue is full: " + std::to_string(queued_pairs_) +
+                                      " pairs are waiting and this call adds " + std::to_string(request.count) +
+                                      " (batching.maxQueuedPairs is " + std::to_string(limit) +
+                                      "); retry later or raise maxQueuedPairs");
+  }
+  queued_pairs_ += request.count;
+}
+
+void Engine::Tokenize(Request& request) const {
+  thread_local TextTokens first;
+  thread_local TextTokens second;
+  thread_local Encoding encoding;
+  request.offsets.assign(1, 0);
+  request.offsets.reserve(request.count + 1);
+  auto append = [&]() {
+    request.ids.insert(request.ids.end(), encoding.ids.begin(), encoding.ids.end());
+    request.type_ids.insert(request.type_ids.end(), encoding.type_ids.begin(), encoding.type_ids.end());
+    request.offsets.push_back(static_cast<uint32_t>(request.ids.size()));
+  };
+  size_t pair = 0;
+  try {
+    if (request.is_rank) {
+      tokenizer_->Tokenize(request.texts[0], request.max_length, first);
+      for (; pair < request.count; ++pair) {
+        if (request.settled.load(std::memory_order_relaxed)) return;
+        tokenizer_->Tokenize(request.texts[pair + 1], request.max_length, second);
+        tokenizer_->EncodePair(first, second, request.max_length, request.truncation, encoding);
+        append();
+      }
+    } else {
+      for (; pair < request.count; ++pair) {
+        if (request.settled.load(std::memory_order_relaxed)) return;
+        tokenizer_->Tokenize(request.texts[2 * pair], request.max_length, first);
+        tokenizer_->Tokenize(request.texts[2 * pair + 1], request.max_length, second);
+        tokenizer_->EncodePair(first, second, request.max_length, request.truncation, encoding);
+        append();
+      }
+    }
+  } catch (const Error& e) {
+    throw Error(e.code(), (request.is_rank ? "document " : "pair ") + std::to_string(pair) + ": " + e.what());
+  }
+  // The texts are no longer needed; free them before the call waits in the queue.
+  std::vector<std::string>().swap(request.texts);
+}
+
+void Engine::Process(const std::shared_ptr<Request>& request) {
+  request->remaining.store(request->count, std::memory_order_relaxed);
+  request->results.assign(request->count * static_cast<size_t>(num_labels_), 0.0f);
+  std::string failure_code;
+  std::string failure;
+  try {
+    Tokenize(*request);
+  } catch (const Error& e) {
+    failure_code = e.code();
+    failure = e.what();
+  } catch (const std::exception& e) {
+    failure_code = code::kTokenizer;
+    failure = std::string("Tokenization failed: ") + e.what();
+  }
+  bool become_runner = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (failure.empty() && closed_) {
+      failure_code = code::kClosed;
+      failure = "The model was closed before this call ran";
+    }
+    const bool queued = failure.empty() && request->count > 0 && !request->settled.load(std::memory_order_acquire);
+    if (!queued) {
+      queued_pairs_ -= request->count;
+    } else {
+      queue_.Push(request);
+      become_runner = !runner_active_;
+      runner_active_ = true;
+    }
+  }
+  if (!failure.empty()) {
+    Fail(request, failure_code, failure);
+  } else if (request->count == 0) {
+    Finish(request);
+  } else if (become_runner) {
+    Drain();
+  }
+}
+
+void Engine::Drain() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!closed_ && !queue_.empty()) {
+    queued_pairs_ -= queue_.Pop(batch_);
+    if (batch_.empty()) continue;
+    lock.unlock();
+    RunBatch();
+    batch_.clear();
+    lock.lock();
+  }
+  runner_active_ = false;
+  const bool release = closed_;
+  if (release) session_.reset();
+  idle_.notify_all();
+  lock.unlock();
+  if (release) Notify(new Completion{nullptr});
+}
+
+void Engine::RunBatch() {
+  size_t columns = 0;
+  for (const BatchEntry& e : batch_) columns = std::max<size_t>(columns, e.length);
+  buffers_.Reset(static_cast<int64_t>(batch_.size()), static_cast<int64_t>(columns), num_labels_, tokenizer_->pad_id());
+  for (size_t row = 0; row < batch_.size(); ++row) {
+    const BatchEntry& e = batch_[row];
+    const uint32_t start = e.request->offsets[e.pair];
+    buffers_.SetRow(static_cast<int64_t>(row), e.request->ids.data() + start, e.request->type_ids.data() + start, e.length);
+  }
+  try {
+    session_->Run(buffers_);
+  } catch (const Error& e) {
+    for (const BatchEntry& entry : batch_) Fail(entry.request, e.code(), e.what());
+    return;
+  }
+  for (size_t row = 0; row < batch_.size(); ++row) {
+    const BatchEntry& e = batch_[row];
+    Activate(buffers_.logits.data() + row * num_labels_, e.request->results.data() + e.pair * num_labels_, num_labels_,
+             e.request->activation);
+    if (e.request->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish(e.request);
+  }
+}
+
+bool Engine::Cancel(const std::shared_ptr<Request>& request) {
+  if (request->settled.exchange(true, std::memory_order_acq_rel)) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  queued_pairs_ -= queue_.Remove(request.get());
+  return true;
+}
+
+bool Engine::Close() {
+  std::vector<std::shared_ptr<Request>> pending;
+  bool released = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return !runner_active_;
+    closed_ = true;
+    queued_pairs_ -= queue_.size();
+    pending = queue_.Clear();
+    if (!runner_active_) {
+      session_.reset();
+      released = true;
+    }
+  }
+  for (const auto& request : pending) Fail(request, code::kClosed, "The model was closed before this call finished");
+  return released;
+}
+
+void Engine::Shutdown() {
+  shut_down_.store(true, std::memory_order_release);
+  SetNotifier(nullptr);
+  std::unique_lock<std::mutex> lock(mutex_);
+  closed_ = true;
+  queued_pairs_ -= queue_.size();
+  queue_.Clear();
+  if (runner_active_ && session_) session_->Terminate();
+  idle_.wait(lock, [this] { return !runner_active_; });
+  session_.reset();
+}
+
+void Engine::Fail(const std::shared_ptr<Request>& request, const std::string& code, const std::string& message) {
+  if (request->settled.exchange(true, std::memory_order_acq_rel)) return;
+  request->error_code = code;
+  request->error_message = message;
+  Notify(new Completion{request});
+}
+
+void Engine::Finish(const std::shared_ptr<Request>& request) {
+  if (request->settled.exchange(true, std::memory_order_acq_rel)) return;
+  Notify(new Completion{request});
+}
+
+void Engine::Notify(Completion* completion) {
+  std::lock_guard<std::mutex> lock(notify_mutex_);
+  if (notifier_) {
+    notifier_(completion);
+  } else {
+    delete completion;
+  }
+}
+
+}  // namespace crossrank

@@ -1,0 +1,78 @@
+// The scoring engine of one model: admission, tokenization and batched ONNX Runtime runs, all off the main thread.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "batch_buffers.h"
+#include "batch_queue.h"
+#include "request.h"
+#include "session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace crossrank {
+
+// A settled request (or, with a null request, "the session is released") on its way to the main thread.
+struct Completion {
+  std::shared_ptr<Request> request;
+};
+
+// Hands a completion to the main thread, taking ownership of it.
+using Notifier = std::function<void(Completion*)>;
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const Tokenizer> tokenizer, std::unique_ptr<Session> session, const BatchLimits& limits);
+
+  void SetNotifier(Notifier notifier);
+
+  // Main thread: reserves queue room for the request's pairs. Throws Error (ERR_CLOSED, ERR_QUEUE_FULL).
+  void Admit(const Request& request);
+  // Threadpool: tokenizes, queues, then runs batches until the queue is empty unless another thread already does.
+  void Process(const std::shared_ptr<Request>& request);
+  // Main thread: drops a request's pending pairs; false when it had already settled.
+  bool Cancel(const std::shared_ptr<Request>& request);
+  // Main thread: rejects pending work; true when the session was released at once, else a null completion follows.
+  bool Close();
+  // Environment teardown: stops the in-flight run, waits for the runner, and never notifies again.
+  void Shutdown();
+
+  bool shut_down() const { return shut_down_.load(std::memory_order_acquire); }
+  int64_t num_labels() const { return num_labels_; }
+  bool has_token_type_ids() const { return has_token_type_ids_; }
+  const std::vector<std::string>& input_names() const { return input_names_; }
+
+ private:
+  void Tokenize(Request& request) const;
+  void Drain();
+  void RunBatch();
+  void Fail(const std::shared_ptr<Request>& request, const std::string& code, const std::string& message);
+  void Finish(const std::shared_ptr<Request>& request);
+  void Notify(Completion* completion);
+
+  const std::shared_ptr<const Tokenizer> tokenizer_;
+  const int64_t num_labels_;
+  const bool has_token_type_ids_;
+  const std::vector<std::string> input_names_;
+
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  BatchQueue queue_;
+  size_t queued_pairs_ = 0;
+  bool closed_ = false;
+  bool runner_active_ = false;
+  std::unique_ptr<Session> session_;
+
+  // Runner-only state, reused across batches.
+  BatchBuffers buffers_;
+  std::vector<BatchEntry> batch_;
+
+  std::mutex notify_mutex_;
+  Notifier notifier_;
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace crossrank

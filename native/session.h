@@ -1,0 +1,51 @@
+// One ONNX Runtime inference session of a sequence-classification graph, fed only the inputs it declares.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "batch_buffers.h"
+#include "onnxruntime_cxx_api.h"
+
+namespace crossrank {
+
+struct SessionOptions {
+  std::string model_path;
+  int intra_op_threads = 0;  // 0: ONNX Runtime's default, one per physical core
+  int64_t num_labels_hint = 0;  // from config.json, used when the graph's output width is dynamic
+};
+
+class Session {
+ public:
+  // Throws crossrank::Error (ERR_MODEL_LOAD, ERR_MODEL_INPUTS).
+  explicit Session(const SessionOptions& options);
+
+  // Runs one batch; logits land in buffers.logits. Throws crossrank::Error(ERR_RUN).
+  void Run(BatchBuffers& buffers);
+  // Makes an in-flight Run return early (thread-safe); used at shutdown.
+  void Terminate();
+
+  int64_t num_labels() const { return num_labels_; }
+  bool has_token_type_ids() const { return has_token_type_ids_; }
+  const std::vector<std::string>& input_names() const { return input_names_; }
+
+ private:
+  enum class Role { kInputIds, kAttentionMask, kTokenTypeIds };
+  struct Input {
+    Role role;
+    ONNXTensorElementDataType type;
+  };
+
+  Ort::Session session_{nullptr};
+  Ort::RunOptions run_options_;
+  Ort::MemoryInfo memory_info_{nullptr};
+  std::vector<Input> inputs_;
+  std::vector<std::string> input_names_;
+  std::vector<const char*> input_name_ptrs_;
+  std::string output_name_;
+  int64_t num_labels_ = 0;
+  bool has_token_type_ids_ = false;
+  std::vector<int32_t> narrow_;  // int32 copies for graphs that declare int32 inputs
+};
+
+}  // namespace crossrank

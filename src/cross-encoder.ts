@@ -1,0 +1,272 @@
+// CrossEncoder: sentence-transformers' predict/rank semantics over the native engine.
+import { native, type NativeCallOptions, type NativeModel, type RuntimeInfo } from '../binding/native';
+import { type Activation, autoActivation } from './activation';
+import { CrossrankError, fromNative } from './errors';
+import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
+import { loadOrtRuntime } from './ort-library';
+import { Tokenizer, type TruncationStrategy } from './tokenizer';
+import * as v from './validate';
+
+export type { Activation } from './activation';
+
+/** Execution providers this build can use. */
+export type ExecutionProvider = 'cpu';
+
+/** How concurrent calls are merged into ONNX Runtime batches. */
+export interface BatchingOptions {
+  /** Padded tokens per batch (rows x longest row). Default 4096: ~32 pairs of 128 tokens, the fastest size measured on CPU. */
+  maxBatchTokens?: number;
+  /** Pairs per batch at most. Default 32. */
+  maxBatchSize?: number;
+  /** Pairs waiting across all calls before new calls are rejected with ERR_QUEUE_FULL. Default 100000. */
+  maxQueuedPairs?: number;
+}
+
+export interface LoadOptions {
+  /** Longest tokenized pair, special tokens included. Default: tokenizer_config's model_max_length capped by config.json's max_position_embeddings. */
+  maxLength?: number;
+  /** Applied to logits. 'auto' (default) follows the model's saved sentence-transformers config: Sigmoid for one label, Identity otherwise. */
+  activation?: 'auto' | Activation;
+  /** ONNX file inside the model folder. Default: onnx/model.onnx, else model.onnx. */
+  modelFile?: string;
+  /** ONNX Runtime intra-op threads. Default 0: one per physical core. */
+  threads?: number;
+  /** Execution providers in order of preference. Default ['cpu']. */
+  executionProviders?: ExecutionProvider[];
+  batching?: BatchingOptions;
+  /** Path to a libonnxruntime shared library; overrides CROSSRANK_ORT_LIBRARY and the one in onnxruntime-node. */
+  ortLibraryPath?: string;
+}
+
+export interface ScoreOptions {
+  /** Overrides the model's activation for this call. */
+  activation?: 'auto' | Activation;
+  /** How a pair longer than maxLength is cut. Default 'longest_first'. */
+  truncation?: TruncationStrategy;
+  /** Aborting drops the call's pending pairs and rejects it with ERR_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface RankOptions extends ScoreOptions {
+  /** Return only the best topK documents. Default: all. */
+  topK?: number;
+  /** Include each document's text in the results. Default false. */
+  returnDocuments?: boolean;
+}
+
+export interface RankResult {
+  /** Index of the document in the array passed to rank(). */
+  corpusId: number;
+  score: number;
+  text?: string;
+}
+
+type Scores = Float32Array | Float32Array[];
+
+const LOAD_OPTIONS = ['maxLength', 'activation', 'modelFile', 'threads', 'executionProviders', 'batching', 'ortLibraryPath'] as const;
+const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs'] as const;
+const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
+const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
+const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
+const TRUNCATIONS = ['longest_first', 'only_first', 'only_second'] as const;
+const PROVIDERS = ['cpu'] as const;
+const ACTIVATION_CODE: Record<Activation, NativeCallOptions['activation']> = { identity: 0, sigmoid: 1, softmax: 2 };
+const TRUNCATION_CODE: Record<TruncationStrategy, NativeCallOptions['truncation']> = {
+  longest_first: 0,
+  only_first: 1,
+  only_second: 2,
+};
+const MAX_INT32 = 2 ** 31 - 1;
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
+
+function abortError(signal: AbortSignal): CrossrankError {
+  return new CrossrankError('ERR_ABORTED', 'The call was aborted', { cause: signal.reason });
+}
+
+/**
+ * A cross-encoder loaded from an ONNX export. Scores pairs off the main thread, merging concurrent calls into batches.
+ *
+ * @typeParam S `Float32Array` for one-label models (the default); load with `CrossEncoder.load<Float32Array[]>` for several labels.
+ */
+export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDisposable {
+  /** The ONNX file being run. */
+  readonly modelPath: string;
+  /** Longest tokenized pair, special tokens included. */
+  readonly maxLength: number;
+  readonly numLabels: number;
+  /** Label names from config.json's id2label, when they match the model's output. */
+  readonly labels: readonly string[] | undefined;
+  /** The activation score() applies unless a call overrides it. */
+  readonly activation: Activation;
+  /** The ONNX Runtime library in use. */
+  readonly runtime: RuntimeInfo;
+  readonly executionProvider: ExecutionProvider = 'cpu';
+  readonly tokenizer: Tokenizer;
+  readonly #native: NativeModel;
+  #closing: Promise<void> | undefined;
+
+  private constructor(init: {
+    modelPath: string;
+    maxLength: number;
+    labels: readonly string[] | undefined;
+    activation: Activation;
+    runtime: RuntimeInfo;
+    tokenizer: Tokenizer;
+    nativeModel: NativeModel;
+  }) {
+    this.modelPath = init.modelPath;
+    this.maxLength = init.maxLength;
+    this.numLabels = init.nativeModel.numLabels;
+    this.labels = init.labels;
+    this.activation = init.activation;
+    this.runtime = init.runtime;
+    this.tokenizer = init.tokenizer;
+    this.#native = init.nativeModel;
+  }
+
+  /** Loads a model folder in the Hugging Face ONNX layout (config.json, tokenizer.json, onnx/model.onnx). */
+  static async load<S extends Scores = Float32Array>(model: string, options?: LoadOptions): Promise<CrossEncoder<S>> {
+    v.nonEmptyString('model', model);
+    const opts = v.options('options', options, LOAD_OPTIONS);
+    const batching = v.options('options.batching', opts.batching, BATCHING_OPTIONS);
+    const modelFile = opts.modelFile === undefined ? undefined : v.nonEmptyString('options.modelFile', opts.modelFile);
+    const ortLibraryPath = opts.ortLibraryPath === undefined ? undefined : v.nonEmptyString('options.ortLibraryPath', opts.ortLibraryPath);
+    const threads = v.optionalInteger('options.threads', opts.threads, 0, 1024) ?? 0;
+    const requested = opts.activation === undefined ? 'auto' : v.oneOf('options.activation', opts.activation, ACTIVATIONS);
+    const maxBatchTokens = v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096;
+    const maxBatchSize = v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32;
+    const maxQueuedPairs = v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000;
+    if (opts.executionProviders !== undefined) {
+      const providers = opts.executionProviders;
+      if (!Array.isArray(providers) || providers.length === 0) {
+        throw v.typeError('options.executionProviders', "a non-empty array such as ['cpu']", providers);
+      }
+      providers.forEach((p, i) => v.oneOf(`options.executionProviders[${i}]`, p, PROVIDERS));
+    }
+
+    const files = locateModel(model, modelFile);
+    const positions = maxPositions(files);
+    const maxLength =
+      v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
+    const runtime = loadOrtRuntime(ortLibraryPath);
+    const tokenizer = await Tokenizer.fromModelDir(files.dir);
+    const labels = labelsOf(files.config);
+    let nativeModel: NativeModel;
+    try {
+      nativeModel = await native().createModel(tokenizer.nativeTokenizer, {
+        modelPath: files.modelPath,
+        threads,
+        numLabelsHint: labels?.length ?? 0,
+        maxBatchTokens,
+        maxBatchSize,
+        maxQueuedPairs,
+      });
+    } catch (error) {
+      throw fromNative(error);
+    }
+    const activation = requested === 'auto' ? autoActivation(files, nativeModel.numLabels) : requested;
+    return new CrossEncoder<S>({
+      modelPath: files.modelPath,
+      maxLength,
+      labels: labels?.length === nativeModel.numLabels ? labels : undefined,
+      activation,
+      runtime,
+      tokenizer,
+      nativeModel,
+    });
+  }
+
+  /**
+   * Scores pairs like sentence-transformers' `CrossEncoder.predict`: one score per pair (a Float32Array), or for
+   * several labels one Float32Array per pair.
+   */
+  async score(pairs: ReadonlyArray<readonly [string, string]>, options?: ScoreOptions): Promise<S> {
+    const callSite = new Error();
+    const flat = v.pairs('pairs', pairs);
+    const opts = v.options('options', options, SCORE_OPTIONS);
+    const callOptions = this.#callOptions(opts);
+    const signal = v.abortSignal('options.signal', opts.signal);
+    const scores = await this.#submit(callSite, signal, (callback) => this.#native.score(flat, callOptions, callback));
+    return this.#shape(scores, flat.length / 2);
+  }
+
+  /**
+   * Scores `query` against each document and returns them best first (ties by index), like sentence-transformers'
+   * `CrossEncoder.rank`. The query is tokenized once.
+   */
+  async rank(query: string, documents: readonly string[], options?: RankOptions): Promise<RankResult[]> {
+    const callSite = new Error();
+    v.string('query', query);
+    const docs = v.texts('documents', documents);
+    const opts = v.options('options', options, RANK_OPTIONS);
+    const callOptions = this.#callOptions(opts);
+    const signal = v.abortSignal('options.signal', opts.signal);
+    const topK = v.optionalInteger('options.topK', opts.topK, 1, MAX_INT32);
+    const returnDocuments = opts.returnDocuments === undefined ? false : v.boolean('options.returnDocuments', opts.returnDocuments);
+    if (this.numLabels !== 1) {
+      throw new CrossrankError('ERR_UNSUPPORTED', `rank() needs a model with one label; this one has ${this.numLabels}. Use score().`);
+    }
+    const scores = await this.#submit(callSite, signal, (callback) => this.#native.rank(query, docs, callOptions, callback));
+    const results: RankResult[] = Array.from(scores, (score, corpusId) =>
+      returnDocuments ? { corpusId, score, text: docs[corpusId] } : { corpusId, score },
+    );
+    results.sort((a, b) => b.score - a.score || a.corpusId - b.corpusId);
+    return topK === undefined ? results : results.slice(0, topK);
+  }
+
+  /** Rejects pending calls with ERR_CLOSED and frees the native session. Safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => this.#native.close(resolve));
+    return this.#closing;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #callOptions(opts: Partial<Record<'activation' | 'truncation', unknown>>): NativeCallOptions {
+    const requested = opts.activation === undefined ? 'auto' : v.oneOf('options.activation', opts.activation, ACTIVATIONS);
+    const truncation = opts.truncation === undefined ? 'longest_first' : v.oneOf('options.truncation', opts.truncation, TRUNCATIONS);
+    return {
+      maxLength: this.maxLength,
+      truncation: TRUNCATION_CODE[truncation],
+      activation: ACTIVATION_CODE[requested === 'auto' ? this.activation : requested],
+    };
+  }
+
+  #submit(
+    callSite: Error,
+    signal: AbortSignal | undefined,
+    start: (callback: (error: Error | null, scores?: Float32Array) => void) => number,
+  ): Promise<Float32Array> {
+    if (this.#closing) return Promise.reject(fromNative(new CrossrankError('ERR_CLOSED', 'The model is closed; load it again to score'), callSite));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<Float32Array>((resolve, reject) => {
+      let ticket = 0;
+      const onAbort = (): void => {
+        this.#native.cancel(ticket);
+        reject(abortError(signal as AbortSignal));
+      };
+      // The callback holds `this`, so a model with calls in flight is never garbage-collected.
+      const callback = (error: Error | null, scores?: Float32Array): void => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(fromNative(error, callSite));
+        else resolve(scores ?? new Float32Array(0));
+        void this;
+      };
+      try {
+        ticket = start(callback);
+      } catch (error) {
+        reject(fromNative(error, callSite));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #shape(scores: Float32Array, count: number): S {
+    if (this.numLabels === 1) return scores as S;
+    const labels = this.numLabels;
+    return Array.from({ length: count }, (_, i) => scores.subarray(i * labels, (i + 1) * labels)) as S;
+  }
+}

@@ -1,0 +1,7 @@
+// Public entry point of crossrank.
+export { CrossEncoder } from './cross-encoder';
+export type { Activation, BatchingOptions, ExecutionProvider, LoadOptions, RankOptions, RankResult, ScoreOptions } from './cross-encoder';
+export { Tokenizer } from './tokenizer';
+export type { TruncationStrategy } from './tokenizer';
+export { CrossrankError, CrossrankRangeError, CrossrankTypeError } from './errors';
+export type { ErrorCode } from './errors';
