@@ -83,7 +83,7 @@ class GraphBuilder {
 
   /** Like op() but with a chosen output name (graph outputs). */
   opNamed(opType: string, inputs: readonly string[], output: string): string {
-    this.nodes.push({ opType, inputs, outputs: [output], name: `/${opType}_${this.counter++}`, attributes: undefined });
+    this.nodes.push({ opType, inputs, outputs: [output], name: `/${opType}_${this.counter++}` });
     return output;
   }
 }
