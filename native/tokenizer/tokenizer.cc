@@ -1,0 +1,210 @@
+// Streams a text through added-token matching, normalization, pre-tokenization and WordPiece, stopping at a token cap.
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "errors.h"
+#include "tokenizer/pre_tokenizer.h"
+#include "tokenizer/utf8.h"
+
+namespace crossrank {
+
+// Added tokens grouped by first byte, longest first: the first hit at a position is the leftmost-longest match.
+struct Tokenizer::AddedTokenIndex {
+  std::array<std::vector<const AddedTokenSpec*>, 256> by_first_byte;
+  std::array<bool, 256> any{};
+};
+
+// Resumable tokenization of one text; holds every piece of state, so Fill can be called again to go on.
+class Tokenizer::Stream {
+ public:
+  Stream(const Tokenizer& tokenizer, std::string_view text)
+      : t_(tokenizer),
+        s_(reinterpret_cast<const unsigned char*>(text.data())),
+        n_(text.size()),
+        normalizer_(tokenizer.config_.normalizer),
+        word_(tokenizer.wordpiece_.max_input_chars_per_word()) {}
+
+  // Appends ids until out has at least `limit` of them or the text ends; returns true when the text ended.
+  bool Fill(std::vector<int32_t>& out, size_t limit) {
+    out_ = &out;
+    const AddedTokenIndex& added = *t_.added_;
+    while (out.size() < limit) {
+      if (pos_ >= n_) {
+        EndSegment();
+        return true;
+      }
+      if (added.any[s_[pos_]] && MatchAdded(added)) continue;
+      char32_t c = utf8::Next(s_, n_, pos_);
+      normalizer_.Push(c, *this);
+    }
+    if (pos_ >= n_) {
+      EndSegment();
+      return true;
+    }
+    return false;
+  }
+
+  // Normalized-character sink: the BertPreTokenizer.
+  void operator()(char32_t c) {
+    if (IsBertSplitWhitespace(c)) {
+      EndWord();
+    } else if (IsBertPunctuation(c)) {
+      EndWord();
+      word_.Append(c);
+      EndWord();
+    } else {
+      word_.Append(c);
+    }
+  }
+
+ private:
+  bool MatchAdded(const AddedTokenIndex& added) {
+    for (const AddedTokenSpec* tok : added.by_first_byte[s_[pos_]]) {
+      const size_t len = tok->content.size();
+      if (n_ - pos_ >= len && std::memcmp(s_ + pos_, tok->content.data(), len) == 0) {
+        EndSegment();
+        out_->push_back(tok->id);
+        pos_ += len;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void EndSegment() {
+    normalizer_.Flush(*this);
+    EndWord();
+  }
+
+  void EndWord() {
+    if (word_.empty()) return;
+    const uint32_t* offsets = word_.too_long() ? nullptr : word_.offsets();
+    t_.wordpiece_.Tokenize(word_.bytes(), offsets, word_.size(), *out_);
+    word_.Clear();
+  }
+
+  const Tokenizer& t_;
+  const unsigned char* s_;
+  size_t n_;
+  size_t pos_ = 0;
+  Normalizer normalizer_;
+  WordBuffer word_;
+  std::vector<int32_t>* out_ = nullptr;
+};
+
+Tokenizer::Tokenizer(TokenizerConfig config)
+    : config_(std::move(config)), wordpiece_(config_.wordpiece), added_(std::make_unique<AddedTokenIndex>()) {
+  for (const AddedTokenSpec& tok : config_.added_tokens) {
+    if (tok.content.empty()) continue;
+    const unsigned char b = static_cast<unsigned char>(tok.content[0]);
+    added_->by_first_byte[b].push_back(&tok);
+    added_->any[b] = true;
+  }
+  for (auto& group : added_->by_first_byte) {
+    std::stable_sort(group.begin(), group.end(), [](const AddedTokenSpec* x, const AddedTokenSpec* y) {
+      return x->content.size() > y->content.size();
+    });
+  }
+  bool has_first = false, has_second = false;
+  for (const TemplatePiece& p : config_.pair_template) {
+    if (p.kind == TemplatePiece::Kind::kSpecial) special_count_ += p.ids.size();
+    has_first |= p.kind == TemplatePiece::Kind::kFirst;
+    has_second |= p.kind == TemplatePiece::Kind::kSecond;
+  }
+  if (!has_first || !has_second) {
+    throw Error(code::kTokenizer, "the pair template must contain both sequences A and B");
+  }
+}
+
+Tokenizer::~Tokenizer() = default;
+
+void Tokenizer::Tokenize(std::string_view utf8, size_t max_length, TextTokens& out) const {
+  out.clear();
+  out.text = utf8;
+  Stream stream(*this, utf8);
+  // One token past the budget tells "longer than anything that can be kept" apart from "fits".
+  out.complete = stream.Fill(out.ids, Budget(max_length) + 1);
+}
+
+bool Tokenizer::FirstIsLonger(std::string_view a, std::string_view b) const {
+  constexpr size_t kChunk = 4096;
+  Stream sa(*this, a), sb(*this, b);
+  std::vector<int32_t> buf;
+  buf.reserve(kChunk + 256);
+  size_t na = 0, nb = 0;
+  bool done_a = false, done_b = false;
+  // Lockstep: the work is bounded by the shorter text, not the longer one.
+  while (!done_a && !done_b) {
+    buf.clear();
+    done_a = sa.Fill(buf, kChunk);
+    na += buf.size();
+    buf.clear();
+    done_b = sb.Fill(buf, kChunk);
+    nb += buf.size();
+  }
+  while (!done_a && na <= nb) {
+    buf.clear();
+    done_a = sa.Fill(buf, kChunk);
+    na += buf.size();
+  }
+  while (!done_b && nb < na) {
+    buf.clear();
+    done_b = sb.Fill(buf, kChunk);
+    nb += buf.size();
+  }
+  return na > nb;
+}
+
+void Tokenizer::EncodePair(const TextTokens& a, const TextTokens& b, size_t max_length, TruncationStrategy strategy,
+                           Encoding& out) const {
+  const size_t budget = Budget(max_length);
+  size_t la = a.ids.size(), lb = b.ids.size();
+  if ((!a.complete && la <= budget) || (!b.complete && lb <= budget)) {
+    throw Error(code::kTokenizer, "TextTokens were tokenized for a smaller max_length than EncodePair was given");
+  }
+  if (strategy == TruncationStrategy::kLongestFirst && budget % 2 == 1) {
+    // Both sides are cut in half and the longer one keeps the odd token: settle which is longer when counts can't.
+    const bool unknown = (!a.complete && !b.complete) || (!a.complete && la <= lb) || (!b.complete && lb <= la);
+    if (unknown) {
+      if ((!a.complete && a.text.data() == nullptr) || (!b.complete && b.text.data() == nullptr)) {
+        throw Error(code::kTokenizer, "TextTokens lost their text: cannot compare the lengths of two long texts");
+      }
+      const bool a_longer = FirstIsLonger(a.text, b.text);
+      la = lb = 2 * budget + 2;
+      if (a_longer) ++la;
+    }
+  }
+  const PairCut cut = CutPair(la, lb, budget, strategy);
+  out.clear();
+  out.ids.reserve(cut.first + cut.second + special_count_);
+  out.type_ids.reserve(cut.first + cut.second + special_count_);
+  for (const TemplatePiece& p : config_.pair_template) {
+    const int32_t* ids;
+    size_t n;
+    if (p.kind == TemplatePiece::Kind::kSpecial) {
+      ids = p.ids.data();
+      n = p.ids.size();
+    } else if (p.kind == TemplatePiece::Kind::kFirst) {
+      ids = a.ids.data();
+      n = std::min(cut.first, a.ids.size());
+    } else {
+      ids = b.ids.data();
+      n = std::min(cut.second, b.ids.size());
+    }
+    out.ids.insert(out.ids.end(), ids, ids + n);
+    out.type_ids.insert(out.type_ids.end(), n, p.type_id);
+  }
+}
+
+void Tokenizer::EncodePair(std::string_view a, std::string_view b, size_t max_length, TruncationStrategy strategy,
+                           Encoding& out) const {
+  thread_local TextTokens ta, tb;
+  Tokenize(a, max_length, ta);
+  Tokenize(b, max_length, tb);
+  EncodePair(ta, tb, max_length, strategy, out);
+}
+
+}  // namespace crossrank

@@ -1,0 +1,89 @@
+// The WordPiece pair tokenizer: added tokens, BertNormalizer, BertPreTokenizer, WordPiece, pair template, truncation.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tokenizer/normalizer.h"
+#include "tokenizer/truncation.h"
+#include "tokenizer/wordpiece.h"
+
+namespace crossrank {
+
+// A token matched verbatim in the raw text before normalization (added tokens with normalized: false).
+struct AddedTokenSpec {
+  std::string content;
+  int32_t id;
+};
+
+// One item of the pair template: special ids, or the first / second text, each with its type id.
+struct TemplatePiece {
+  enum class Kind { kSpecial, kFirst, kSecond };
+  Kind kind;
+  std::vector<int32_t> ids;  // kSpecial only
+  int32_t type_id;
+};
+
+struct TokenizerConfig {
+  WordPieceOptions wordpiece;
+  NormalizerOptions normalizer;
+  std::vector<AddedTokenSpec> added_tokens;
+  std::vector<TemplatePiece> pair_template;  // e.g. [CLS]:0 A:0 [SEP]:0 B:1 [SEP]:1
+  int32_t pad_id = 0;
+};
+
+struct Encoding {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;
+  void clear() {
+    ids.clear();
+    type_ids.clear();
+  }
+};
+
+// The first tokens of one text. When `complete` is false the text has more tokens than `ids` holds, and `text` must
+// still be alive when it is passed to EncodePair: two long sides at an odd budget are compared by their true lengths.
+struct TextTokens {
+  std::vector<int32_t> ids;
+  bool complete = true;
+  std::string_view text;
+  void clear() {
+    ids.clear();
+    complete = true;
+    text = {};
+  }
+};
+
+class Tokenizer {
+ public:
+  explicit Tokenizer(TokenizerConfig config);
+  ~Tokenizer();
+
+  // Tokenizes one text (no special tokens), doing only the work that a pair of total length max_length can need.
+  void Tokenize(std::string_view utf8, size_t max_length, TextTokens& out) const;
+  // Template (e.g. [CLS] a [SEP] b [SEP]) truncated to max_length, special tokens included; throws
+  // crossrank::Error(code::kTruncation) where the tokenizers crate returns an error.
+  void EncodePair(const TextTokens& a, const TextTokens& b, size_t max_length, TruncationStrategy strategy,
+                  Encoding& out) const;
+  void EncodePair(std::string_view a, std::string_view b, size_t max_length, TruncationStrategy strategy,
+                  Encoding& out) const;
+
+  int32_t pad_id() const { return config_.pad_id; }
+  size_t special_token_count() const { return special_count_; }
+
+ private:
+  class Stream;
+  struct AddedTokenIndex;
+
+  size_t Budget(size_t max_length) const { return max_length > special_count_ ? max_length - special_count_ : 0; }
+  bool FirstIsLonger(std::string_view a, std::string_view b) const;
+
+  TokenizerConfig config_;
+  WordPiece wordpiece_;
+  std::unique_ptr<AddedTokenIndex> added_;
+  size_t special_count_ = 0;
+};
+
+}  // namespace crossrank
