@@ -41,8 +41,8 @@ Session::Session(const SessionOptions& options) {
   bool has_ids = false;
   for (size_t i = 0; i < session_.GetInputCount(); ++i) {
     std::string name = session_.GetInputNameAllocated(i, allocator).get();
-    auto info = session_.GetInputTypeInfo(i).GetTensorTypeAndShapeInfo();
-    ONNXTensorElementDataType type = info.GetElementType();
+    Ort::TypeInfo type_info = session_.GetInputTypeInfo(i);  // owns what the tensor info points into
+    ONNXTensorElementDataType type = type_info.GetTensorTypeAndShapeInfo().GetElementType();
     Role role;
     if (name == "input_ids") {
       role = Role::kInputIds;
@@ -76,7 +76,8 @@ Session::Session(const SessionOptions& options) {
     if (std::string(session_.GetOutputNameAllocated(i, allocator).get()) == "logits") output_index = i;
   }
   output_name_ = session_.GetOutputNameAllocated(output_index, allocator).get();
-  auto out_info = session_.GetOutputTypeInfo(output_index).GetTensorTypeAndShapeInfo();
+  Ort::TypeInfo out_type_info = session_.GetOutputTypeInfo(output_index);
+  auto out_info = out_type_info.GetTensorTypeAndShapeInfo();
   if (out_info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
     throw Error(code::kModelInputs, "The model output '" + output_name_ + "' of " + options.model_path + " is not float32");
   }
