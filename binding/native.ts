@@ -40,8 +40,52 @@ export interface NativeModel {
   close(callback: () => void): void;
 }
 
+/** What src/tokenizer-config.ts hands to the native Tokenizer: a WordPiece tokenizer.json (or vocab.txt) made explicit. */
+export interface TokenizerSpec {
+  vocab: string[];
+  vocabIds: Int32Array;
+  unkToken: string;
+  continuingSubwordPrefix: string;
+  maxInputCharsPerWord: number;
+  /** BertNormalizer with strip_accents already resolved; null for no normalizer. */
+  normalizer: { cleanText: boolean; handleChineseChars: boolean; stripAccents: boolean; lowercase: boolean } | null;
+  /** Tokens matched verbatim in the raw text before normalization. */
+  addedTokens: { content: string; id: number }[];
+  pairTemplate: ({ kind: 'special'; ids: number[]; typeId: number } | { kind: 'A' | 'B'; typeId: number })[];
+  padId: number;
+}
+
+export type NativeTruncation = 'longest_first' | 'only_first' | 'only_second';
+
+export interface NativeEncoding {
+  ids: Int32Array;
+  typeIds: Int32Array;
+}
+
+export interface NativeTokenizer {
+  /** Throws an Error with `.code` (ERR_TRUNCATION where the tokenizers crate errors). */
+  encodePair(a: string, b: string, maxLength: number, truncation: NativeTruncation): NativeEncoding;
+  /** Runs on the libuv threadpool; a pair that fails is an Error with `.code` in its slot. */
+  encodePairs(
+    firsts: string[],
+    seconds: string[],
+    maxLength: number,
+    truncation: NativeTruncation,
+  ): Promise<(NativeEncoding | (Error & { code?: string }))[]>;
+  /** Benchmark entry: encodes the pairs `rounds` times on the calling thread; returns the seconds spent. */
+  timeEncodePairs(
+    firsts: string[],
+    seconds: string[],
+    maxLength: number,
+    truncation: NativeTruncation,
+    rounds: number,
+  ): { seconds: number; tokens: number };
+  padId(): number;
+}
+
 export interface NativeBinding {
   loadRuntime(libraryPath: string): RuntimeInfo;
+  Tokenizer: new (spec: TokenizerSpec) => NativeTokenizer;
   createModel(tokenizer: unknown, options: NativeModelOptions): Promise<NativeModel>;
 }
 
