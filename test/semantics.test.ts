@@ -103,11 +103,26 @@ describe('model shapes', () => {
     expect(maxAbsDiff(await model.score(pairs), expected)).toBeLessThanOrEqual(1e-4);
   });
 
-  it('honours maxLength and the truncation strategies like the reference', async () => {
+  it('honours maxLength and every truncation strategy like the reference, errors included', async () => {
     const model = await load(TINY, { activation: 'identity', maxLength: 24 });
-    for (const truncation of ['longest_first', 'only_first'] as const) {
-      const expected = (await referenceScores(TINY, pairs, { maxLength: 24, truncation })).map((l) => l[0] as number);
-      expect(maxAbsDiff(await model.score(pairs, { truncation }), expected)).toBeLessThanOrEqual(1e-4);
+    for (const truncation of ['longest_first', 'only_first', 'only_second'] as const) {
+      let accepted = 0;
+      let refused = 0;
+      for (const pair of pairs.slice(0, 30)) {
+        const expected = await referenceScores(TINY, [pair], { maxLength: 24, truncation }).then(
+          (r) => r[0]![0] as number,
+          () => undefined,
+        );
+        if (expected === undefined) {
+          refused++;
+          await expect(model.score([pair], { truncation })).rejects.toMatchObject({ code: 'ERR_TRUNCATION' });
+        } else {
+          accepted++;
+          const [score] = await model.score([pair], { truncation });
+          expect(Math.abs((score as number) - expected)).toBeLessThanOrEqual(1e-4);
+        }
+      }
+      expect(accepted + refused).toBe(30);
     }
   });
 });
