@@ -1,0 +1,188 @@
+// Pairs/second of crossrank against transformers.js, a hand-written tokenizers + onnxruntime-node path and the pure ONNX Runtime ceiling.
+import * as path from 'node:path';
+import { queryPassagePairs, shortPairs } from '../test/helpers/pairs';
+import { parseFlags } from './lib/args';
+import { runInChild, serveChildTask } from './lib/child-process';
+import { loadCrossrank } from './lib/crossrank';
+import { EventLoopLag, type LagStats } from './lib/event-loop-lag';
+import { HandWritten } from './lib/hand-written';
+import { describeMachine, machineInfo, physicalCores } from './lib/machine';
+import type { Pair } from './lib/ort-batches';
+import { OrtCeiling } from './lib/ort-ceiling';
+import { peakRssMiB } from './lib/peak-rss';
+import { fixed, formatTable, ratio } from './lib/table';
+import { TransformersJs } from './lib/transformers-js';
+
+const PATHS = ['crossrank', 'transformers.js', 'hand-written', 'ort-ceiling'] as const;
+const SETS = ['short', 'query-passage'] as const;
+type PathName = (typeof PATHS)[number];
+type SetName = (typeof SETS)[number];
+
+const LABELS: Record<PathName, string> = {
+  crossrank: 'crossrank score(), one call',
+  'transformers.js': 'transformers.js, batch 32, input order',
+  'hand-written': 'tokenizers + onnxruntime-node, sorted 32',
+  'ort-ceiling': 'ORT ceiling (pre-tokenized, sorted 32)',
+};
+
+const flags = parseFlags(
+  {
+    model: { default: 'models/generated/minilm-l6', help: 'model folder' },
+    'short-pairs': { default: 2048, help: 'short pairs (~60 tokens) timed per path' },
+    'long-pairs': { default: 1024, help: 'query-passage pairs (~130 tokens) timed per path' },
+    warmup: { default: 64, help: 'pairs scored before timing, per path' },
+    threads: { default: physicalCores(), help: 'intra-op threads for every ONNX Runtime session' },
+    seed: { default: 7, help: 'seed of the pair generators' },
+    paths: { default: PATHS.join(','), help: 'paths to run, comma-separated' },
+    sets: { default: SETS.join(','), help: 'pair sets to run, comma-separated' },
+    json: { default: false, help: 'print the results as JSON instead of tables' },
+  },
+  'Usage: npx tsx bench/throughput.ts [flags]',
+);
+
+interface Task {
+  path: PathName;
+  set: SetName;
+  pairs: number;
+}
+
+interface Measurement {
+  pairs: number;
+  seconds: number;
+  pairsPerSecond: number;
+  lag: LagStats;
+  peakRssMiB: number;
+  scores: number[];
+}
+
+function pairsFor(set: SetName, n: number, seed: number): Pair[] {
+  return set === 'short' ? shortPairs(n, seed) : queryPassagePairs(n, seed);
+}
+
+/** Loads one path, warms it up on other pairs, then times one pass over the set while sampling event-loop lag. */
+async function measure(task: Task): Promise<Measurement> {
+  const pairs = pairsFor(task.set, task.pairs, flags.seed);
+  const warmup = pairsFor(task.set, flags.warmup, flags.seed + 1000);
+  const dir = path.resolve(flags.model);
+  const lag = new EventLoopLag();
+  let run: () => Promise<Float32Array | undefined>;
+  let close: () => Promise<unknown>;
+  switch (task.path) {
+    case 'crossrank': {
+      const model = await loadCrossrank(dir, flags.threads);
+      await model.score(warmup);
+      run = () => model.score(pairs);
+      close = () => model.close();
+      break;
+    }
+    case 'transformers.js': {
+      const model = await TransformersJs.load(dir, flags.threads);
+      await model.score(warmup);
+      run = () => model.score(pairs);
+      close = () => model.close();
+      break;
+    }
+    case 'hand-written': {
+      const model = await HandWritten.load(dir, flags.threads);
+      await model.score(warmup);
+      run = () => model.score(pairs);
+      close = () => model.close();
+      break;
+    }
+    case 'ort-ceiling': {
+      const model = await OrtCeiling.load(dir, flags.threads);
+      await model.run(await model.prepare(warmup));
+      const batches = await model.prepare(pairs);
+      run = async () => {
+        await model.run(batches);
+        return undefined;
+      };
+      close = () => model.close();
+      break;
+    }
+  }
+  lag.start();
+  const t0 = performance.now();
+  const scores = await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const lagStats = lag.stop();
+  await close();
+  return {
+    pairs: pairs.length,
+    seconds,
+    pairsPerSecond: pairs.length / seconds,
+    lag: lagStats,
+    peakRssMiB: peakRssMiB(),
+    scores: scores ? Array.from(scores) : [],
+  };
+}
+
+type Row = { path: PathName; error?: string } & Partial<Measurement> & { maxAbsDiffVsHandWritten?: number };
+
+function maxAbsDiff(a: readonly number[], b: readonly number[] | undefined): number | undefined {
+  if (!b || a.length === 0 || a.length !== b.length) return undefined;
+  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const paths = flags.paths.split(',').filter((p): p is PathName => (PATHS as readonly string[]).includes(p));
+  const sets = flags.sets.split(',').filter((s): s is SetName => (SETS as readonly string[]).includes(s));
+  if (!flags.json) {
+    console.log(`crossrank throughput benchmark: ${flags.model}, ${flags.threads} intra-op threads, graph optimization 'all'`);
+    console.log(describeMachine(machine));
+    console.log('Each path runs alone in a fresh process after a warm-up; lag = how late a 1 ms interval timer fires during the timed run;');
+    console.log('peak RSS = that process\'s high-water mark (model load included).\n');
+  }
+  const results: Record<string, Row[]> = {};
+  for (const set of sets) {
+    const n = set === 'short' ? flags['short-pairs'] : flags['long-pairs'];
+    const rows: Row[] = [];
+    for (const p of paths) {
+      try {
+        rows.push({ path: p, ...(await runInChild<Task, Measurement>(__filename, { path: p, set, pairs: n })) });
+      } catch (error) {
+        rows.push({ path: p, error: (error as Error).message.split('\n')[0]?.slice(0, 120) });
+      }
+    }
+    const reference = rows.find((r) => r.path === 'hand-written')?.scores;
+    for (const r of rows) {
+      r.maxAbsDiffVsHandWritten = maxAbsDiff(r.scores ?? [], reference);
+      delete r.scores;
+    }
+    results[set] = rows;
+    if (!flags.json) printSet(set, n, rows);
+  }
+  if (flags.json) console.log(JSON.stringify({ benchmark: 'throughput', machine, flags, results }, null, 2));
+}
+
+function printSet(set: SetName, n: number, rows: readonly Row[]): void {
+  console.log(`## ${set} pairs (${n} pairs, seed ${flags.seed})`);
+  const table = rows.map((r) =>
+    r.error
+      ? [LABELS[r.path], `failed: ${r.error}`, '', '', '', '', '']
+      : [
+          LABELS[r.path],
+          fixed(r.pairsPerSecond),
+          fixed(r.seconds, 2),
+          fixed(r.lag?.maxMs),
+          fixed(r.lag?.p99Ms),
+          fixed(r.peakRssMiB, 0),
+          r.maxAbsDiffVsHandWritten === undefined ? '-' : r.maxAbsDiffVsHandWritten.toExponential(1),
+        ],
+  );
+  console.log(formatTable(['path', 'pairs/s', 'seconds', 'lag max ms', 'lag p99 ms', 'peak RSS MiB', 'max |d| vs hand'], table));
+  const rate = (p: PathName): number | undefined => rows.find((r) => r.path === p)?.pairsPerSecond;
+  const cr = rate('crossrank');
+  console.log(
+    `crossrank / ceiling ${ratio(cr, rate('ort-ceiling'))}, / transformers.js ${ratio(cr, rate('transformers.js'))}, / hand-written ${ratio(cr, rate('hand-written'))}` +
+      ' (crossrank batches and overlaps tokenization inside the one call)\n',
+  );
+}
+
+if (!serveChildTask<Task, Measurement>(measure)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
