@@ -86,7 +86,9 @@ export interface NativeTokenizer {
 export interface NativeBinding {
   loadRuntime(libraryPath: string): RuntimeInfo;
   Tokenizer: new (spec: TokenizerSpec) => NativeTokenizer;
-  createModel(tokenizer: unknown, options: NativeModelOptions): Promise<NativeModel>;
+  createModel(tokenizer: NativeTokenizer, options: NativeModelOptions): Promise<NativeModel>;
+  /** Stops every engine of this environment at once; called on process exit. */
+  shutdown(): void;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -107,8 +109,11 @@ export function native(): NativeBinding {
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      cached = require(file) as NativeBinding;
-      return cached;
+      const binding = require(file) as NativeBinding;
+      // process.exit() waits for threadpool work: stop runners first so exit is prompt.
+      process.once('exit', () => binding.shutdown());
+      cached = binding;
+      return binding;
     } catch (err) {
       failures.push(`${file}: ${(err as Error).message}`);
     }

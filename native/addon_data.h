@@ -2,11 +2,18 @@
 #pragma once
 #include <napi.h>
 
+#include <memory>
+#include <vector>
+
 namespace crossrank {
+
+class Engine;
 
 struct AddonData {
   Napi::FunctionReference tokenizer_constructor;
   Napi::FunctionReference model_constructor;
+  // Engines created in this environment, stopped by shutdown() when the process exits.
+  std::vector<std::weak_ptr<Engine>> engines;
 };
 
 inline AddonData& GetAddonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }

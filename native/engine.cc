@@ -71,14 +71,14 @@ void Engine::Tokenize(Request& request) const {
     if (request.is_rank) {
       tokenizer_->Tokenize(request.texts[0], request.max_length, first);
       for (; pair < request.count; ++pair) {
-        if (request.settled.load(std::memory_order_relaxed)) return;
+        if (request.settled.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_relaxed)) return;
         tokenizer_->Tokenize(request.texts[pair + 1], request.max_length, second);
         tokenizer_->EncodePair(first, second, request.max_length, request.truncation, encoding);
         append();
       }
     } else {
       for (; pair < request.count; ++pair) {
-        if (request.settled.load(std::memory_order_relaxed)) return;
+        if (request.settled.load(std::memory_order_relaxed) || stopping_.load(std::memory_order_relaxed)) return;
         tokenizer_->Tokenize(request.texts[2 * pair], request.max_length, first);
         tokenizer_->Tokenize(request.texts[2 * pair + 1], request.max_length, second);
         tokenizer_->EncodePair(first, second, request.max_length, request.truncation, encoding);
@@ -113,7 +113,9 @@ void Engine::Process(const std::shared_ptr<Request>& request) {
       failure_code = code::kClosed;
       failure = "The model was closed before this call ran";
     }
-    const bool queued = failure.empty() && request->count > 0 && !request->settled.load(std::memory_order_acquire);
+    // A request cut short (cancelled, or the model stopping) is never queued with missing pairs.
+    const bool complete = request->offsets.size() == request->count + 1;
+    const bool queued = failure.empty() && complete && request->count > 0 && !request->settled.load(std::memory_order_acquire);
     if (!queued) {
       queued_pairs_ -= request->count;
     } else {
@@ -186,6 +188,7 @@ bool Engine::Close() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return !runner_active_;
     closed_ = true;
+    stopping_.store(true, std::memory_order_relaxed);
     queued_pairs_ -= queue_.size();
     pending = queue_.Clear();
     if (!runner_active_) {
@@ -202,6 +205,7 @@ void Engine::Shutdown() {
   SetNotifier(nullptr);
   std::unique_lock<std::mutex> lock(mutex_);
   closed_ = true;
+  stopping_.store(true, std::memory_order_relaxed);
   queued_pairs_ -= queue_.size();
   queue_.Clear();
   if (runner_active_ && session_) session_->Terminate();

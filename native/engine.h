@@ -73,6 +73,7 @@ class Engine {
   std::mutex notify_mutex_;
   Notifier notifier_;
   std::atomic<bool> shut_down_{false};
+  std::atomic<bool> stopping_{false};  // read without the lock by tokenizing threads
 };
 
 }  // namespace crossrank

@@ -1,6 +1,7 @@
 // NativeModel: copies JS strings to UTF-8 on the main thread, hands work to the threadpool, settles calls via a TSFN.
 #include "model_wrap.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -168,6 +169,14 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// process.exit() joins the threadpool before any environment cleanup: stop every runner first.
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  for (const auto& weak : GetAddonData(info.Env()).engines) {
+    if (auto engine = weak.lock()) engine->Shutdown();
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
@@ -182,6 +191,7 @@ void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
                                            });
   GetAddonData(env).model_constructor = Napi::Persistent(constructor);
   exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
+  exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
 }
 
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
@@ -200,6 +210,9 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   });
   napi_add_env_cleanup_hook(env, TeardownHook, bridge_);
   bridge_->hook_registered = true;
+  auto& engines = GetAddonData(env).engines;
+  engines.erase(std::remove_if(engines.begin(), engines.end(), [](const auto& e) { return e.expired(); }), engines.end());
+  engines.push_back(engine_);
 }
 
 ModelWrap::~ModelWrap() {

@@ -1,0 +1,82 @@
+// Process-level behaviour: exit with work in flight, worker_threads, several models sharing one ONNX Runtime.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { CrossEncoder } from '../src';
+import { ordinaryPairs } from './helpers/pairs';
+import { TINY, TINY_3_LABELS, TINY_NO_TYPES, maxAbsDiff } from './helpers/models';
+
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+function runChild(mode: string): { status: number | null; signal: NodeJS.Signals | null; ms: number; stderr: string } {
+  const started = Date.now();
+  const child = spawnSync(tsx, [path.join(__dirname, 'fixtures', 'exit-with-work.ts'), mode], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: child.status, signal: child.signal, ms: Date.now() - started, stderr: child.stderr };
+}
+
+describe('process exit with work in flight', () => {
+  it('process.exit() returns promptly with its code, no crash', () => {
+    const child = runChild('exit');
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(7);
+    // Scoring 600 pairs takes many seconds on this machine; exiting must not wait for it.
+    expect(child.ms).toBeLessThan(15_000);
+  });
+
+  it('an uncaught exception exits with code 1, no crash', () => {
+    const child = runChild('throw');
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('boom');
+  });
+});
+
+describe('worker_threads', () => {
+  it('several workers, several models each, score like the main thread', async () => {
+    const pairs = ordinaryPairs(40, 13);
+    const dirs = [TINY, TINY_NO_TYPES, TINY];
+    const expected = await Promise.all(
+      dirs.map(async (dir) => {
+        const model = await CrossEncoder.load(dir, { threads: 1 });
+        const scores = await model.score(pairs);
+        await model.close();
+        return scores;
+      }),
+    );
+    const results = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<number[][]>((resolve, reject) => {
+            // The worker registers tsx's CommonJS hook, then runs the TypeScript fixture.
+            const fixture = path.join(__dirname, 'fixtures', 'worker-scoring.ts');
+            const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture)});`, {
+              eval: true,
+              workerData: { dirs, pairs },
+            });
+            worker.once('message', (m: number[][]) => {
+              void worker.terminate();
+              resolve(m);
+            });
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    for (const perWorker of results) perWorker.forEach((scores, i) => expect(maxAbsDiff(scores, expected[i]!)).toBeLessThanOrEqual(1e-5));
+  });
+
+  it('two models in one process share the one ONNX Runtime', async () => {
+    const a = await CrossEncoder.load(TINY);
+    const b = await CrossEncoder.load<Float32Array[]>(TINY_3_LABELS);
+    expect(a.runtime).toEqual(b.runtime);
+    const [sa, sb] = await Promise.all([a.score([['x', 'y']]), b.score([['x', 'y']])]);
+    expect(sa.length).toBe(1);
+    expect(sb[0]!.length).toBe(3);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
