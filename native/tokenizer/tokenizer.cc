@@ -27,11 +27,14 @@ class Tokenizer::Stream {
         normalizer_(tokenizer.config_.normalizer),
         word_(tokenizer.wordpiece_.max_input_chars_per_word()) {}
 
-  // Appends ids until out has at least `limit` of them or the text ends; returns true when the text ended.
+  // Appends ids until a word brings out to `limit` ids or more, or the text ends; returns true when the text ended.
+  // Like the tokenizers crate, only a word from the model stops it: added tokens count but never stop it themselves.
   bool Fill(std::vector<int32_t>& out, size_t limit) {
     out_ = &out;
+    limit_ = limit;
+    stopped_ = false;
     const AddedTokenIndex& added = *t_.added_;
-    while (out.size() < limit) {
+    while (!stopped_) {
       if (pos_ >= n_) {
         EndSegment();
         return true;
@@ -40,15 +43,12 @@ class Tokenizer::Stream {
       char32_t c = utf8::Next(s_, n_, pos_);
       normalizer_.Push(c, *this);
     }
-    if (pos_ >= n_) {
-      EndSegment();
-      return true;
-    }
     return false;
   }
 
   // Normalized-character sink: the BertPreTokenizer.
   void operator()(char32_t c) {
+    if (stopped_) return;
     if (IsBertSplitWhitespace(c)) {
       EndWord();
     } else if (IsBertPunctuation(c)) {
@@ -65,8 +65,8 @@ class Tokenizer::Stream {
     for (const AddedTokenSpec* tok : added.by_first_byte[s_[pos_]]) {
       const size_t len = tok->content.size();
       if (n_ - pos_ >= len && std::memcmp(s_ + pos_, tok->content.data(), len) == 0) {
-        EndSegment();
-        out_->push_back(tok->id);
+        EndSegment();  // may end the word that reaches the limit: then the added token is not taken
+        if (!stopped_) out_->push_back(tok->id);
         pos_ += len;
         return true;
       }
@@ -80,10 +80,11 @@ class Tokenizer::Stream {
   }
 
   void EndWord() {
-    if (word_.empty()) return;
+    if (word_.empty() || stopped_) return;
     const uint32_t* offsets = word_.too_long() ? nullptr : word_.offsets();
     t_.wordpiece_.Tokenize(word_.bytes(), offsets, word_.size(), *out_);
     word_.Clear();
+    stopped_ = out_->size() >= limit_;
   }
 
   const Tokenizer& t_;
@@ -93,6 +94,8 @@ class Tokenizer::Stream {
   Normalizer normalizer_;
   WordBuffer word_;
   std::vector<int32_t>* out_ = nullptr;
+  size_t limit_ = 0;
+  bool stopped_ = false;
 };
 
 Tokenizer::Tokenizer(TokenizerConfig config)
@@ -123,60 +126,19 @@ Tokenizer::~Tokenizer() = default;
 
 void Tokenizer::Tokenize(std::string_view utf8, size_t max_length, TextTokens& out) const {
   out.clear();
-  out.text = utf8;
+  out.max_length = max_length;
   Stream stream(*this, utf8);
-  // One token past the budget tells "longer than anything that can be kept" apart from "fits".
-  out.complete = stream.Fill(out.ids, Budget(max_length) + 1);
-}
-
-bool Tokenizer::FirstIsLonger(std::string_view a, std::string_view b) const {
-  constexpr size_t kChunk = 4096;
-  Stream sa(*this, a), sb(*this, b);
-  std::vector<int32_t> buf;
-  buf.reserve(kChunk + 256);
-  size_t na = 0, nb = 0;
-  bool done_a = false, done_b = false;
-  // Lockstep: the work is bounded by the shorter text, not the longer one.
-  while (!done_a && !done_b) {
-    buf.clear();
-    done_a = sa.Fill(buf, kChunk);
-    na += buf.size();
-    buf.clear();
-    done_b = sb.Fill(buf, kChunk);
-    nb += buf.size();
-  }
-  while (!done_a && na <= nb) {
-    buf.clear();
-    done_a = sa.Fill(buf, kChunk);
-    na += buf.size();
-  }
-  while (!done_b && nb < na) {
-    buf.clear();
-    done_b = sb.Fill(buf, kChunk);
-    nb += buf.size();
-  }
-  return na > nb;
+  // Stop where the crate stops (max_length tokens, at a word end): the pair cut depends on the length it saw.
+  out.complete = stream.Fill(out.ids, max_length);
 }
 
 void Tokenizer::EncodePair(const TextTokens& a, const TextTokens& b, size_t max_length, TruncationStrategy strategy,
                            Encoding& out) const {
   const size_t budget = Budget(max_length);
-  size_t la = a.ids.size(), lb = b.ids.size();
-  if ((!a.complete && la <= budget) || (!b.complete && lb <= budget)) {
-    throw Error(code::kTokenizer, "TextTokens were tokenized for a smaller max_length than EncodePair was given");
+  if ((!a.complete && a.max_length != max_length) || (!b.complete && b.max_length != max_length)) {
+    throw Error(code::kTokenizer, "TextTokens were tokenized for another max_length than EncodePair was given");
   }
-  if (strategy == TruncationStrategy::kLongestFirst && budget % 2 == 1) {
-    // Both sides are cut in half and the longer one keeps the odd token: settle which is longer when counts can't.
-    const bool unknown = (!a.complete && !b.complete) || (!a.complete && la <= lb) || (!b.complete && lb <= la);
-    if (unknown) {
-      if ((!a.complete && a.text.data() == nullptr) || (!b.complete && b.text.data() == nullptr)) {
-        throw Error(code::kTokenizer, "TextTokens lost their text: cannot compare the lengths of two long texts");
-      }
-      const bool a_longer = FirstIsLonger(a.text, b.text);
-      la = lb = 2 * budget + 2;
-      if (a_longer) ++la;
-    }
-  }
+  const size_t la = a.ids.size(), lb = b.ids.size();
   const PairCut cut = CutPair(la, lb, budget, strategy);
   out.clear();
   out.ids.reserve(cut.first + cut.second + special_count_);

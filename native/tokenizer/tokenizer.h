@@ -43,16 +43,17 @@ struct Encoding {
   }
 };
 
-// The first tokens of one text. When `complete` is false the text has more tokens than `ids` holds, and `text` must
-// still be alive when it is passed to EncodePair: two long sides at an odd budget are compared by their true lengths.
+// The first tokens of one text. When `complete` is false the text has more tokens than `ids` holds: tokenization
+// stopped after the word that reached max_length tokens, exactly where the tokenizers crate stops (the crate's pair cut
+// depends on that count), so pass it to EncodePair with the same max_length.
 struct TextTokens {
   std::vector<int32_t> ids;
   bool complete = true;
-  std::string_view text;
+  size_t max_length = 0;
   void clear() {
     ids.clear();
     complete = true;
-    text = {};
+    max_length = 0;
   }
 };
 
@@ -78,7 +79,6 @@ class Tokenizer {
   struct AddedTokenIndex;
 
   size_t Budget(size_t max_length) const { return max_length > special_count_ ? max_length - special_count_ : 0; }
-  bool FirstIsLonger(std::string_view a, std::string_view b) const;
 
   TokenizerConfig config_;
   WordPiece wordpiece_;

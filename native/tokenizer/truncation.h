@@ -12,7 +12,8 @@ struct PairCut {
 };
 
 // How many tokens each side keeps when the two sides have a and b tokens and `budget` tokens fit (max_length minus
-// the special tokens). Throws crossrank::Error(ERR_TRUNCATION) where the crate returns an error.
+// the special tokens). a and b are the lengths the crate sees: each text stops being tokenized after the word that
+// brings it to max_length tokens (see Tokenizer::Tokenize), so a longer text counts only that far. Throws crossrank::Error(ERR_TRUNCATION) where the crate returns an error.
 PairCut CutPair(size_t a, size_t b, size_t budget, TruncationStrategy strategy);
 
 }  // namespace crossrank
