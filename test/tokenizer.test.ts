@@ -133,7 +133,7 @@ describe('Tokenizer API', () => {
 
   it('turns lone surrogates into U+FFFD like Node, and never crashes on odd input', async () => {
     reference.disableTruncation();
-    for (const [a, b] of [['\uD800x\uDFFF', 'a\uDC00b'], ['\u0000\u0000', '\uFFFF\u{10FFFF}'], ['[SEP][CLS]', '[MASK']]) {
+    for (const [a, b] of [['\uD800x\uDFFF', 'a\uDC00b'], ['\u0000\u0000', '\uFFFF\u{10FFFF}'], ['[SEP][CLS]', '[MASK']] as [string, string][]) {
       const want = await reference.encode(a, b);
       expect(Array.from(tok.encodePair(a, b, { maxLength: 512 }).ids)).toEqual(want.getIds());
     }
