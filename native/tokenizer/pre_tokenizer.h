@@ -45,7 +45,7 @@ class WordBuffer {
   size_t chars_ = 0;
 };
 
-// Splits normalized characters into words; on_word(WordBuffer&) is called for each finished word.
+// BertPreTokenizer's split rules: Rust char::is_whitespace ends a word; ASCII punctuation and P* are words of their own.
 inline bool IsBertSplitWhitespace(char32_t c) {
   return c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D)) : (unicode::Flags(c) & unicode::kWhitespace) != 0;
 }
