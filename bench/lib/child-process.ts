@@ -5,10 +5,10 @@ const TASK_ENV = 'CROSSRANK_BENCH_TASK';
 
 type Reply<R> = { ok: true; result: R } | { ok: false; error: string };
 
-/** Forks `script` (under the same loader flags, e.g. tsx) with `task`; resolves with what the child's handler returned. */
+/** Forks `script` with this process's flags and loader (e.g. tsx) and `task`; resolves with what the child's handler returned. */
 export function runInChild<T, R>(script: string, task: T): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const child = fork(script, [], {
+    const child = fork(script, process.argv.slice(2), {
       execArgv: process.execArgv,
       env: { ...process.env, [TASK_ENV]: JSON.stringify(task) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
