@@ -5,3 +5,4 @@ export { Tokenizer } from './tokenizer';
 export type { TruncationStrategy } from './tokenizer';
 export { CrossrankError, CrossrankRangeError, CrossrankTypeError } from './errors';
 export type { ErrorCode } from './errors';
+export { evaluateBinary, type BinaryMetrics } from './evaluate';
