@@ -13,6 +13,7 @@ struct BatchLimits {
   size_t max_batch_tokens = 4096;  // padded tokens: rows x longest row
   size_t max_batch_size = 32;
   size_t max_queued_pairs = 100000;
+  size_t length_bucket = 1;  // pad each batch's width up to a multiple of this
 };
 
 struct BatchEntry {

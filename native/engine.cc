@@ -34,6 +34,8 @@ Engine::Engine(std::shared_ptr<const Tokenizer> tokenizer, std::unique_ptr<Sessi
       num_labels_(session->num_labels()),
       has_token_type_ids_(session->has_token_type_ids()),
       input_names_(session->input_names()),
+      provider_(session->provider()),
+      fallback_reason_(session->fallback_reason()),
       queue_(limits),
       session_(std::move(session)) {}
 
@@ -153,7 +155,14 @@ void Engine::Drain() {
 
 void Engine::RunBatch() {
   size_t columns = 0;
-  for (const BatchEntry& e : batch_) columns = std::max<size_t>(columns, e.length);
+  size_t cap = 0;
+  for (const BatchEntry& e : batch_) {
+    columns = std::max<size_t>(columns, e.length);
+    cap = std::max(cap, e.request->max_length);
+  }
+  // Bucketed widths let GPU providers reuse engines and graphs; padding is masked, so scores do not change.
+  const size_t bucket = queue_.limits().length_bucket;
+  if (bucket > 1) columns = std::min(cap, (columns + bucket - 1) / bucket * bucket);
   buffers_.Reset(static_cast<int64_t>(batch_.size()), static_cast<int64_t>(columns), num_labels_, tokenizer_->pad_id());
   for (size_t row = 0; row < batch_.size(); ++row) {
     const BatchEntry& e = batch_[row];

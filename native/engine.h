@@ -44,6 +44,8 @@ class Engine {
   int64_t num_labels() const { return num_labels_; }
   bool has_token_type_ids() const { return has_token_type_ids_; }
   const std::vector<std::string>& input_names() const { return input_names_; }
+  const std::string& provider() const { return provider_; }
+  const std::string& fallback_reason() const { return fallback_reason_; }
 
  private:
   void Tokenize(Request& request) const;
@@ -57,6 +59,8 @@ class Engine {
   const int64_t num_labels_;
   const bool has_token_type_ids_;
   const std::vector<std::string> input_names_;
+  const std::string provider_;
+  const std::string fallback_reason_;
 
   std::mutex mutex_;
   std::condition_variable idle_;

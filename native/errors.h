@@ -18,6 +18,7 @@ inline constexpr const char* kQueueFull = "ERR_QUEUE_FULL";
 inline constexpr const char* kTruncation = "ERR_TRUNCATION";
 inline constexpr const char* kInvalidInput = "ERR_INVALID_INPUT";
 inline constexpr const char* kTokenizer = "ERR_TOKENIZER";
+inline constexpr const char* kProviderUnavailable = "ERR_PROVIDER_UNAVAILABLE";
 }  // namespace code
 
 class Error : public std::runtime_error {

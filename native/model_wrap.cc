@@ -159,10 +159,29 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   session.model_path = options.Get("modelPath").As<Napi::String>().Utf8Value();
   session.intra_op_threads = static_cast<int>(ReadSize(options, "threads"));
   session.num_labels_hint = static_cast<int64_t>(ReadSize(options, "numLabelsHint"));
+  session.runtime_path = LoadedRuntimePath();
+  session.fallback = options.Get("fallback").ToBoolean().Value();
+  session.max_length = static_cast<int64_t>(ReadSize(options, "maxLength"));
+  Napi::Value providers = options.Get("providers");
+  if (!providers.IsArray()) throw Napi::TypeError::New(env, "createModel: expected an array of providers");
+  Napi::Array list = providers.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Object entry = list.Get(i).As<Napi::Object>();
+    ProviderRequest request{entry.Get("name").As<Napi::String>().Utf8Value(), {}};
+    Napi::Object provider_options = entry.Get("options").As<Napi::Object>();
+    Napi::Array keys = provider_options.GetPropertyNames();
+    for (uint32_t k = 0; k < keys.Length(); ++k) {
+      std::string key = keys.Get(k).As<Napi::String>().Utf8Value();
+      request.options.emplace_back(key, provider_options.Get(key).ToString().Utf8Value());
+    }
+    session.providers.push_back(std::move(request));
+  }
   BatchLimits limits;
   limits.max_batch_tokens = ReadSize(options, "maxBatchTokens");
   limits.max_batch_size = ReadSize(options, "maxBatchSize");
   limits.max_queued_pairs = ReadSize(options, "maxQueuedPairs");
+  limits.length_bucket = std::max<size_t>(1, ReadSize(options, "lengthBucket"));
+  session.max_batch_size = static_cast<int64_t>(limits.max_batch_size);
   auto* worker = new LoadWorker(env, std::move(tokenizer), std::move(session), limits);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
@@ -177,6 +196,15 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value AvailableProvidersJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (LoadedRuntimePath().empty()) throw Napi::Error::New(env, "availableProviders: load ONNX Runtime first");
+  const std::vector<std::string> names = AvailableProviders();
+  Napi::Array out = Napi::Array::New(env, names.size());
+  for (uint32_t i = 0; i < names.size(); ++i) out.Set(i, names[i]);
+  return out;
+}
+
 }  // namespace
 
 void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
@@ -188,10 +216,13 @@ void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
                                                InstanceMethod<&ModelWrap::Close>("close"),
                                                InstanceAccessor<&ModelWrap::NumLabels>("numLabels"),
                                                InstanceAccessor<&ModelWrap::InputNames>("inputNames"),
+                                               InstanceAccessor<&ModelWrap::Provider>("executionProvider"),
+                                               InstanceAccessor<&ModelWrap::FallbackReason>("fallbackReason"),
                                            });
   GetAddonData(env).model_constructor = Napi::Persistent(constructor);
   exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
+  exports.Set("availableProviders", Napi::Function::New(env, AvailableProvidersJs, "availableProviders"));
 }
 
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
@@ -314,6 +345,15 @@ Napi::Value ModelWrap::Close(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelWrap::NumLabels(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(engine_->num_labels()));
+}
+
+Napi::Value ModelWrap::Provider(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), engine_->provider());
+}
+
+Napi::Value ModelWrap::FallbackReason(const Napi::CallbackInfo& info) {
+  const std::string& reason = engine_->fallback_reason();
+  return reason.empty() ? info.Env().Undefined() : Napi::String::New(info.Env(), reason);
 }
 
 Napi::Value ModelWrap::InputNames(const Napi::CallbackInfo& info) {

@@ -23,6 +23,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value NumLabels(const Napi::CallbackInfo& info);
   Napi::Value InputNames(const Napi::CallbackInfo& info);
+  Napi::Value Provider(const Napi::CallbackInfo& info);
+  Napi::Value FallbackReason(const Napi::CallbackInfo& info);
 
   Napi::Value Submit(const Napi::CallbackInfo& info, std::shared_ptr<Request> request, const Napi::Value& options,
                      const Napi::Value& callback);

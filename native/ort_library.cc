@@ -66,9 +66,15 @@ const OrtRuntimeInfo& LoadOrtRuntime(const std::string& path) {
                                        " or newer. Update onnxruntime-node or point ortLibraryPath at a newer build.");
   }
   Ort::InitApi(api);
-  g_env = new Ort::Env(ORT_LOGGING_LEVEL_ERROR, "crossrank");
+  // Every failure reaches the caller as a coded error; ORT's own log would only repeat it on stderr.
+  g_env = new Ort::Env(ORT_LOGGING_LEVEL_FATAL, "crossrank");
   g_info = std::make_unique<OrtRuntimeInfo>(OrtRuntimeInfo{path, version, ORT_API_VERSION});
   return *g_info;
+}
+
+std::string LoadedRuntimePath() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_info ? g_info->path : std::string();
 }
 
 Ort::Env& OrtEnvironment() { return *g_env; }

@@ -16,6 +16,9 @@ struct OrtRuntimeInfo {
 // Throws crossrank::Error (ERR_ORT_LOAD, ERR_ORT_VERSION, ERR_ORT_CONFLICT).
 const OrtRuntimeInfo& LoadOrtRuntime(const std::string& path);
 
+// The path of the loaded library, or "" before LoadOrtRuntime succeeded.
+std::string LoadedRuntimePath();
+
 // The shared environment; valid after LoadOrtRuntime succeeded. Never destroyed: sessions may outlive module teardown.
 Ort::Env& OrtEnvironment();
 

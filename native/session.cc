@@ -1,7 +1,10 @@
 // Creates the ORT session, maps graph inputs to roles by name and runs batches over caller-owned buffers.
 #include "session.h"
 
+#include <algorithm>
+
 #include "errors.h"
+#include "execution_providers.h"
 #include "ort_library.h"
 
 #ifdef _WIN32
@@ -23,18 +26,73 @@ std::basic_string<ORTCHAR_T> ToOrtPath(const std::string& utf8) {
 #endif
 }
 
-}  // namespace
-
-Session::Session(const SessionOptions& options) {
+Ort::Session CreateSession(const SessionOptions& options, const std::vector<ProviderRequest>& providers) {
   Ort::SessionOptions so;
   so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
   so.SetExecutionMode(ExecutionMode::ORT_SEQUENTIAL);
   so.SetIntraOpNumThreads(options.intra_op_threads);
   so.SetInterOpNumThreads(1);
+  AppendProviders(so, providers, options.runtime_path);
   try {
-    session_ = Ort::Session(OrtEnvironment(), ToOrtPath(options.model_path).c_str(), so);
+    return Ort::Session(OrtEnvironment(), ToOrtPath(options.model_path).c_str(), so);
+  } catch (const Ort::Exception& e) {
+    const std::string what = e.what();
+    // GPU providers load their CUDA/TensorRT dependencies when the session starts; name that as the provider's fault.
+    const bool gpu = std::any_of(providers.begin(), providers.end(), [](const ProviderRequest& p) { return p.name != "cpu"; });
+    if (gpu && (what.find("CUDA") != std::string::npos || what.find("cuda") != std::string::npos ||
+                what.find("TensorRT") != std::string::npos || what.find("tensorrt") != std::string::npos)) {
+      throw Error(code::kProviderUnavailable, "The GPU execution provider failed while loading " + options.model_path + ": " +
+                                                  what + ". " + ProviderHelp(providers.front().name, options.runtime_path));
+    }
+    throw Error(code::kModelLoad, "ONNX Runtime cannot load " + options.model_path + ": " + what);
+  }
+}
+
+// TensorRT builds one engine per profile: give it the batcher's full shape range so no request triggers a rebuild.
+std::vector<ProviderRequest> WithTensorRtProfiles(const SessionOptions& options) {
+  std::vector<ProviderRequest> providers = options.providers;
+  auto trt = std::find_if(providers.begin(), providers.end(), [](const ProviderRequest& p) { return p.name == "tensorrt"; });
+  if (trt == providers.end()) return providers;
+  Ort::SessionOptions probe_options;
+  probe_options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_DISABLE_ALL);
+  Ort::Session probe(nullptr);
+  try {
+    probe = Ort::Session(OrtEnvironment(), ToOrtPath(options.model_path).c_str(), probe_options);
   } catch (const Ort::Exception& e) {
     throw Error(code::kModelLoad, "ONNX Runtime cannot load " + options.model_path + ": " + e.what());
+  }
+  Ort::AllocatorWithDefaultOptions allocator;
+  const int64_t opt_length = std::min<int64_t>(128, options.max_length);
+  std::string min_shapes, opt_shapes, max_shapes;
+  for (size_t i = 0; i < probe.GetInputCount(); ++i) {
+    const std::string name = probe.GetInputNameAllocated(i, allocator).get();
+    const std::string sep = i == 0 ? "" : ",";
+    min_shapes += sep + name + ":1x1";
+    opt_shapes += sep + name + ":" + std::to_string(options.max_batch_size) + "x" + std::to_string(opt_length);
+    max_shapes += sep + name + ":" + std::to_string(options.max_batch_size) + "x" + std::to_string(options.max_length);
+  }
+  trt->options.emplace_back("trt_profile_min_shapes", min_shapes);
+  trt->options.emplace_back("trt_profile_opt_shapes", opt_shapes);
+  trt->options.emplace_back("trt_profile_max_shapes", max_shapes);
+  return providers;
+}
+
+std::string FirstProvider(const std::vector<ProviderRequest>& providers) {
+  return providers.empty() ? "cpu" : providers.front().name;
+}
+
+}  // namespace
+
+Session::Session(const SessionOptions& options) {
+  try {
+    session_ = CreateSession(options, WithTensorRtProfiles(options));
+    provider_ = FirstProvider(options.providers);
+  } catch (const Error& e) {
+    const bool cpu_last = !options.providers.empty() && options.providers.back().name == "cpu";
+    if (e.code() != code::kProviderUnavailable || !options.fallback || !cpu_last) throw;
+    session_ = CreateSession(options, {});
+    provider_ = "cpu";
+    fallback_reason_ = e.what();
   }
 
   Ort::AllocatorWithDefaultOptions allocator;

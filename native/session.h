@@ -5,12 +5,18 @@
 #include <vector>
 
 #include "batch_buffers.h"
+#include "execution_providers.h"
 #include "onnxruntime_cxx_api.h"
 
 namespace crossrank {
 
 struct SessionOptions {
   std::string model_path;
+  std::string runtime_path;  // the ONNX Runtime library, named in provider errors
+  std::vector<ProviderRequest> providers;  // in order of preference; empty means CPU
+  bool fallback = false;  // run on CPU when a GPU provider cannot start and 'cpu' is last
+  int64_t max_batch_size = 32;  // with max_length: the TensorRT optimization profile's bounds
+  int64_t max_length = 512;
   int intra_op_threads = 0;  // 0: ONNX Runtime's default, one per physical core
   int64_t num_labels_hint = 0;  // from config.json, used when the graph's output width is dynamic
 };
@@ -26,6 +32,9 @@ class Session {
   void Terminate();
 
   int64_t num_labels() const { return num_labels_; }
+  // The provider that runs the graph ("cpu", "cuda", "tensorrt"), and why a requested one was skipped.
+  const std::string& provider() const { return provider_; }
+  const std::string& fallback_reason() const { return fallback_reason_; }
   bool has_token_type_ids() const { return has_token_type_ids_; }
   const std::vector<std::string>& input_names() const { return input_names_; }
 
@@ -45,6 +54,8 @@ class Session {
   std::string output_name_;
   int64_t num_labels_ = 0;
   bool has_token_type_ids_ = false;
+  std::string provider_;
+  std::string fallback_reason_;
   std::vector<int32_t> narrow_;  // int32 copies for graphs that declare int32 inputs
 };
 
