@@ -91,37 +91,82 @@ export interface NativeBinding {
   shutdown(): void;
 }
 
-const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+// The package root: binding/ from sources (tsx, vitest), dist/binding/ once compiled.
+const root = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
-let cached: NativeBinding | undefined;
+let cached: { binding: NativeBinding; file: string } | undefined;
 
-// Loads the addon once: an explicit CROSSRANK_NATIVE_BINDING path, else the local cmake-js build.
-export function native(): NativeBinding {
-  if (cached) return cached;
-  const candidates = process.env.CROSSRANK_NATIVE_BINDING
-    ? [process.env.CROSSRANK_NATIVE_BINDING]
-    : [path.join(root, 'build', 'Release', 'crossrank.node'), path.join(root, 'build', 'Debug', 'crossrank.node')];
+function requireAddon(file: string): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const binding = require(file) as NativeBinding;
+  // process.exit() waits for threadpool work: stop runners first so exit is prompt.
+  process.once('exit', () => binding.shutdown());
+  cached = { binding, file };
+  return binding;
+}
+
+function loadError(message: string): Error & { code: string } {
+  const error = new Error(`crossrank: ${message}`) as Error & { code: string };
+  error.code = 'ERR_NATIVE_LOAD';
+  return error;
+}
+
+/**
+ * Loads the addon once. An explicit path (`override`, i.e. the nativeBinding load option, else
+ * CROSSRANK_NATIVE_BINDING) is the only candidate when given; otherwise the local cmake-js build (build/Release,
+ * build/Debug), then the prebuild for this platform in prebuilds/ via node-gyp-build. Every failure is reported.
+ */
+export function native(override?: string): NativeBinding {
+  const explicit = override ?? process.env.CROSSRANK_NATIVE_BINDING;
+  if (cached) {
+    if (override !== undefined && path.resolve(override) !== cached.file) {
+      throw loadError(`nativeBinding ${override} was asked for, but ${cached.file} is already loaded; one process loads one addon.`);
+    }
+    return cached.binding;
+  }
   const failures: string[] = [];
-  for (const file of candidates) {
+  const attempt = (file: string): NativeBinding | undefined => {
     if (!fs.existsSync(file)) {
       failures.push(`${file}: not found`);
-      continue;
+      return undefined;
     }
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const binding = require(file) as NativeBinding;
-      // process.exit() waits for threadpool work: stop runners first so exit is prompt.
-      process.once('exit', () => binding.shutdown());
-      cached = binding;
-      return binding;
+      return requireAddon(file);
     } catch (err) {
       failures.push(`${file}: ${(err as Error).message}`);
+      return undefined;
     }
+  };
+  if (explicit) {
+    const binding = attempt(path.resolve(explicit));
+    if (binding) return binding;
+    throw loadError(
+      `the native addon could not be loaded from the explicit path (nativeBinding option or CROSSRANK_NATIVE_BINDING):\n  ${failures.join('\n  ')}\n` +
+        'Point it at a crossrank.node built for this platform, or unset it to use the prebuild or local build.',
+    );
   }
-  const error = new Error(
-    `crossrank: the native addon could not be loaded. Tried:\n  ${failures.join('\n  ')}\n` +
-      'Build it from source with `npm run build:native` (needs cmake and a C++17 compiler).',
-  ) as Error & { code: string };
-  error.code = 'ERR_NATIVE_LOAD';
-  throw error;
+  for (const file of [path.join(root, 'build', 'Release', 'crossrank.node'), path.join(root, 'build', 'Debug', 'crossrank.node')]) {
+    const binding = attempt(file);
+    if (binding) return binding;
+  }
+  let prebuild: string | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    prebuild = (require('node-gyp-build') as { path(dir: string): string }).path(root);
+  } catch (err) {
+    failures.push(`prebuilds/${process.platform}-${process.arch}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (prebuild && path.relative(path.join(root, 'build'), prebuild).split(path.sep)[0] !== '..') {
+    // node-gyp-build returns build/ first when it holds any .node file: that one already failed above.
+    failures.push(`prebuilds/: not consulted, node-gyp-build chose ${prebuild}; remove the broken build/ folder`);
+  } else if (prebuild) {
+    const binding = attempt(prebuild);
+    if (binding) return binding;
+  }
+  throw loadError(
+    `the native addon could not be loaded. Tried:\n  ${failures.join('\n  ')}\n` +
+      `No prebuilt binary loads on ${process.platform}-${process.arch}: build from source with \`npm rebuild crossrank\` ` +
+      '(needs cmake and a C++17 compiler; `npm run build:native` in a clone), or set CROSSRANK_NATIVE_BINDING / the ' +
+      'nativeBinding option to a crossrank.node built elsewhere. A "GLIBC_2.xx not found" error means the system libc is older than the prebuild needs.',
+  );
 }

@@ -2,12 +2,14 @@
 import { native, type NativeCallOptions, type NativeModel, type RuntimeInfo } from '../binding/native';
 import { type Activation, autoActivation } from './activation';
 import { CrossrankError, fromNative } from './errors';
+import { type HubProgress, resolveModel } from './hub/resolve-model';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import * as v from './validate';
 
 export type { Activation } from './activation';
+export type { HubProgress } from './hub/resolve-model';
 
 /** Execution providers this build can use. */
 export type ExecutionProvider = 'cpu';
@@ -36,6 +38,18 @@ export interface LoadOptions {
   batching?: BatchingOptions;
   /** Path to a libonnxruntime shared library; overrides CROSSRANK_ORT_LIBRARY and the one in onnxruntime-node. */
   ortLibraryPath?: string;
+  /** Path to the crossrank.node addon to load instead of the local build or the prebuild; overrides CROSSRANK_NATIVE_BINDING. One process loads one addon. */
+  nativeBinding?: string;
+  /** Hub models: the branch, tag or commit to fetch. Default 'main'. */
+  revision?: string;
+  /** Hub models: the Hugging Face cache folder. Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+  cacheDir?: string;
+  /** Hub models: an access token for private or gated repos. Default: HF_TOKEN, else the token file of `huggingface-cli login`. */
+  token?: string;
+  /** Hub models: use only the cache and make no request (ERR_HUB_OFFLINE when files are missing). Default: HF_HUB_OFFLINE. */
+  offline?: boolean;
+  /** Hub models: called as each file downloads, with its repo path and bytes loaded / total. */
+  onProgress?: (progress: HubProgress) => void;
 }
 
 export interface ScoreOptions {
@@ -63,7 +77,21 @@ export interface RankResult {
 
 type Scores = Float32Array | Float32Array[];
 
-const LOAD_OPTIONS = ['maxLength', 'activation', 'modelFile', 'threads', 'executionProviders', 'batching', 'ortLibraryPath'] as const;
+const LOAD_OPTIONS = [
+  'maxLength',
+  'activation',
+  'modelFile',
+  'threads',
+  'executionProviders',
+  'batching',
+  'ortLibraryPath',
+  'nativeBinding',
+  'revision',
+  'cacheDir',
+  'token',
+  'offline',
+  'onProgress',
+] as const;
 const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
 const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
@@ -144,7 +172,19 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
       providers.forEach((p, i) => v.oneOf(`options.executionProviders[${i}]`, p, PROVIDERS));
     }
 
-    const files = locateModel(model, modelFile);
+    const nativeBinding = opts.nativeBinding === undefined ? undefined : v.nonEmptyString('options.nativeBinding', opts.nativeBinding);
+    const revision = opts.revision === undefined ? undefined : v.nonEmptyString('options.revision', opts.revision);
+    const cacheDir = opts.cacheDir === undefined ? undefined : v.nonEmptyString('options.cacheDir', opts.cacheDir);
+    const token = opts.token === undefined ? undefined : v.nonEmptyString('options.token', opts.token);
+    const offline = opts.offline === undefined ? undefined : v.boolean('options.offline', opts.offline);
+    if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
+      throw v.typeError('options.onProgress', 'a function', opts.onProgress);
+    }
+    const onProgress = opts.onProgress as ((progress: HubProgress) => void) | undefined;
+    native(nativeBinding);
+
+    const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
+    const files = locateModel(dir, modelFile);
     const positions = maxPositions(files);
     const maxLength =
       v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);

@@ -21,7 +21,12 @@ export type ErrorCode =
   | 'ERR_CLOSED'
   | 'ERR_QUEUE_FULL'
   | 'ERR_ABORTED'
-  | 'ERR_UNSUPPORTED';
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_INVALID_REPO_ID'
+  | 'ERR_HUB_NOT_FOUND'
+  | 'ERR_HUB_UNAUTHORIZED'
+  | 'ERR_HUB_DOWNLOAD'
+  | 'ERR_HUB_OFFLINE';
 
 /** An operational failure (model files, runtime, queue, lifecycle). */
 export class CrossrankError extends Error {
