@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer tokenizer target for N seconds (default 60): `npm run fuzz -- 1800`.
+# Installs clang with apt when missing; new corpus goes to fuzz/corpus-out/, crashes to fuzz/artifacts/; exits non-zero on a crash.
+set -euo pipefail
+
+seconds="${1:-60}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
+  echo "usage: npm run fuzz -- <seconds>   (a positive whole number, default 60)" >&2
+  exit 2
+fi
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build-fuzz"
+cd "$root"
+
+# libFuzzer ships with clang (Debian: clang pulls in libclang-common-*-dev, which holds libclang_rt.fuzzer).
+missing=()
+command -v clang++ >/dev/null || missing+=(clang)
+command -v cmake >/dev/null || missing+=(cmake)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "fuzz: installing ${missing[*]} with apt-get" >&2
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$build" --parallel 2 >/dev/null
+
+mkdir -p fuzz/corpus-out fuzz/artifacts
+log="$build/fuzz.log"
+echo "fuzz: running tokenizer_fuzzer for ${seconds}s (log: ${log#"$root"/})"
+status=0
+"$build/tokenizer_fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 -artifact_prefix=fuzz/artifacts/ fuzz/corpus-out fuzz/corpus >"$log" 2>&1 || status=$?
+
+done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)"
+execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
+rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
+if [ "$status" -ne 0 ] || [ -z "$done_line" ]; then
+  tail -n 80 "$log" >&2
+  echo "fuzz: FAILED (exit $status); the crashing input is in fuzz/artifacts/ — reproduce with $build/tokenizer_fuzzer <file>" >&2
+  exit 1
+fi
+cov="$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$done_line")"
+ft="$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$done_line")"
+corpus="$(sed -E 's/.*corp: ([^ ]+).*/\1/' <<<"$done_line")"
+echo "fuzz: ok — ${execs} executions (${rate}/s), cov: ${cov} ft: ${ft}, corpus ${corpus} units/bytes"
