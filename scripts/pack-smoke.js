@@ -32,9 +32,14 @@ const shipped = packed.files.map((f) => f.path);
 // 2. A project whose PATH holds node and nothing else: no cc, c++, cmake or make can be found.
 const bin = path.join(work, 'bin');
 fs.mkdirSync(bin);
-fs.symlinkSync(process.execPath, path.join(bin, process.platform === 'win32' ? 'node.exe' : 'node'));
-// npm runs lifecycle scripts through sh (cmd.exe on Windows, found without PATH).
-if (process.platform !== 'win32') fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+if (process.platform === 'win32') {
+  // npm runs lifecycle scripts through %ComSpec% (cmd.exe), found without PATH.
+  fs.copyFileSync(process.execPath, path.join(bin, 'node.exe'));
+} else {
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  // npm runs lifecycle scripts through sh, looked up on PATH.
+  fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+}
 const project = path.join(work, 'project');
 fs.mkdirSync(project);
 fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'crossrank-smoke', private: true }));

@@ -281,7 +281,10 @@ describe('loading from the hub', () => {
     expect(gets).toHaveLength(2);
     expect(gets[0]?.range).toBeUndefined();
     const size = blobsBySha.get(modelSha())?.length as number;
-    expect(gets[1]?.range).toBe(`bytes=${size >> 1}-`);
+    // It asks for the rest of what arrived before the cut (the server sent half; some may be lost in flight).
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1]?.range ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(size >> 1);
     const blob = fs.readFileSync(path.join(repoRoot(), 'blobs', modelSha()));
     expect(createHash('sha256').update(blob).digest('hex')).toBe(modelSha());
   });
