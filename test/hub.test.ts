@@ -246,6 +246,23 @@ describe('loading from the hub', () => {
     expect(log.filter((r) => r.url.includes('model_quantized'))).toEqual([]);
   });
 
+  it('falls back to a complete cached snapshot when the hub cannot be reached', async () => {
+    await scoreFromHub('test/tiny');
+    const closed = http.createServer();
+    const unreachable = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    process.env.HF_ENDPOINT = unreachable;
+    try {
+      expect(Array.from(await scoreFromHub('test/tiny'))).toEqual(Array.from(reference));
+      await expect(resolveModel('test/private', { cacheDir })).rejects.toMatchObject({
+        code: 'ERR_HUB_DOWNLOAD',
+        message: expect.stringContaining('config.json of test/private'),
+      });
+    } finally {
+      process.env.HF_ENDPOINT = hubUrl;
+    }
+  });
+
   it('uses HF_HUB_CACHE when no cacheDir is given', async () => {
     process.env.HF_HUB_CACHE = cacheDir;
     try {

@@ -72,7 +72,19 @@ export async function resolveModel(idOrDir: string, options: ResolveOptions = {}
     new CrossrankError('ERR_HUB_NOT_FOUND', `${file} of ${repoId} does not exist at revision ${revision} (HTTP 404)`);
 
   // The first file pins the commit; the rest are fetched at that commit so the snapshot is consistent.
-  const config = await fetchFile('config.json', revision);
+  let config: FileMetadata | 'missing';
+  try {
+    config = await fetchFile('config.json', revision);
+  } catch (error) {
+    // Like huggingface_hub: when the hub cannot be reached at all, a complete cached snapshot still loads.
+    const unreachable = error instanceof CrossrankError && error.code === 'ERR_HUB_DOWNLOAD' && error.cause !== undefined;
+    if (!unreachable) throw error;
+    try {
+      return fromCache(cache, repoId, revision, options.modelFile);
+    } catch {
+      throw error;
+    }
+  }
   if (config === 'missing') throw notFound('config.json');
   const commit = config.commit;
   validateRevision(commit);
