@@ -11,6 +11,14 @@ export interface RuntimeInfo {
 /** Options of createModel; every field is required and already validated by src/. */
 export interface NativeModelOptions {
   modelPath: string;
+  /** Execution providers in order, with ONNX Runtime's option keys; 'cpu' alone for CPU. */
+  providers: { name: string; options: Record<string, string> }[];
+  /** Load on CPU when a GPU provider cannot start and 'cpu' is last. */
+  fallback: boolean;
+  /** The model's maxLength: bounds TensorRT profiles. */
+  maxLength: number;
+  /** Pad batch widths up to a multiple of this (1: no bucketing). */
+  lengthBucket: number;
   threads: number;
   numLabelsHint: number;
   maxBatchTokens: number;
@@ -31,6 +39,10 @@ export type NativeCallback = (error: (Error & { code?: string }) | null, scores?
 export interface NativeModel {
   readonly numLabels: number;
   readonly inputNames: string[];
+  /** The provider running the graph: 'cpu', 'cuda' or 'tensorrt'. */
+  readonly executionProvider: string;
+  /** Why a requested GPU provider was skipped under fallback; undefined otherwise. */
+  readonly fallbackReason: string | undefined;
   /** Queues texts a0, b0, a1, b1, ...; returns a ticket for cancel(). Throws a coded Error when closed or full. */
   score(texts: string[], options: NativeCallOptions, callback: NativeCallback): number;
   rank(query: string, documents: string[], options: NativeCallOptions, callback: NativeCallback): number;
@@ -87,6 +99,8 @@ export interface NativeBinding {
   loadRuntime(libraryPath: string): RuntimeInfo;
   Tokenizer: new (spec: TokenizerSpec) => NativeTokenizer;
   createModel(tokenizer: NativeTokenizer, options: NativeModelOptions): Promise<NativeModel>;
+  /** Providers the loaded ONNX Runtime build lists ('cpu', 'cuda', 'tensorrt', ...). */
+  availableProviders(): string[];
   /** Stops every engine of this environment at once; called on process exit. */
   shutdown(): void;
 }

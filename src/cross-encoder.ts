@@ -3,6 +3,7 @@ import { native, type NativeCallOptions, type NativeModel, type RuntimeInfo } fr
 import { type Activation, autoActivation } from './activation';
 import { CrossrankError, fromNative } from './errors';
 import { type HubProgress, resolveModel } from './hub/resolve-model';
+import { type ExecutionProvider, type ExecutionProviderName, providerRequests } from './execution-providers';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
@@ -11,8 +12,7 @@ import * as v from './validate';
 export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
 
-/** Execution providers this build can use. */
-export type ExecutionProvider = 'cpu';
+export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
 
 /** How concurrent calls are merged into ONNX Runtime batches. */
 export interface BatchingOptions {
@@ -22,6 +22,11 @@ export interface BatchingOptions {
   maxBatchSize?: number;
   /** Pairs waiting across all calls before new calls are rejected with ERR_QUEUE_FULL. Default 100000. */
   maxQueuedPairs?: number;
+  /**
+   * Pad each batch's sequence length up to a multiple of this, so GPU providers reuse TensorRT profiles and CUDA
+   * graphs. Scores do not change (padding is masked). Default 1 (no bucketing) on CPU, 32 when a GPU provider is first.
+   */
+  lengthBucket?: number;
 }
 
 export interface LoadOptions {
@@ -33,8 +38,14 @@ export interface LoadOptions {
   modelFile?: string;
   /** ONNX Runtime intra-op threads. Default 0: one per physical core. */
   threads?: number;
-  /** Execution providers in order of preference. Default ['cpu']. */
+  /**
+   * Execution providers in order of preference: 'cpu', 'cuda', 'tensorrt', or objects with per-provider settings
+   * (`{ name: 'cuda', deviceId, gpuMemLimit, cudaGraph }`, `{ name: 'tensorrt', fp16, int8, engineCacheDir }`).
+   * Default ['cpu']. A provider that cannot start rejects load() with ERR_PROVIDER_UNAVAILABLE.
+   */
   executionProviders?: ExecutionProvider[];
+  /** With 'cpu' last in executionProviders: load on CPU when a GPU provider cannot start (see model.executionProvider). Default false. */
+  fallback?: boolean;
   batching?: BatchingOptions;
   /** Path to a libonnxruntime shared library; overrides CROSSRANK_ORT_LIBRARY and the one in onnxruntime-node. */
   ortLibraryPath?: string;
@@ -83,6 +94,7 @@ const LOAD_OPTIONS = [
   'modelFile',
   'threads',
   'executionProviders',
+  'fallback',
   'batching',
   'ortLibraryPath',
   'nativeBinding',
@@ -92,12 +104,11 @@ const LOAD_OPTIONS = [
   'offline',
   'onProgress',
 ] as const;
-const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs'] as const;
+const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
 const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
 const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
 const TRUNCATIONS = ['longest_first', 'only_first', 'only_second'] as const;
-const PROVIDERS = ['cpu'] as const;
 const ACTIVATION_CODE: Record<Activation, NativeCallOptions['activation']> = { identity: 0, sigmoid: 1, softmax: 2 };
 const TRUNCATION_CODE: Record<TruncationStrategy, NativeCallOptions['truncation']> = {
   longest_first: 0,
@@ -128,7 +139,10 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   readonly activation: Activation;
   /** The ONNX Runtime library in use. */
   readonly runtime: RuntimeInfo;
-  readonly executionProvider: ExecutionProvider = 'cpu';
+  /** The provider actually running the graph. */
+  readonly executionProvider: ExecutionProviderName;
+  /** Under `fallback: true`, why the requested GPU provider was skipped. */
+  readonly fallbackReason: string | undefined;
   readonly tokenizer: Tokenizer;
   readonly #native: NativeModel;
   #closing: Promise<void> | undefined;
@@ -145,6 +159,8 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     this.modelPath = init.modelPath;
     this.maxLength = init.maxLength;
     this.numLabels = init.nativeModel.numLabels;
+    this.executionProvider = init.nativeModel.executionProvider as ExecutionProviderName;
+    this.fallbackReason = init.nativeModel.fallbackReason;
     this.labels = init.labels;
     this.activation = init.activation;
     this.runtime = init.runtime;
@@ -164,13 +180,13 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const maxBatchTokens = v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096;
     const maxBatchSize = v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32;
     const maxQueuedPairs = v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000;
-    if (opts.executionProviders !== undefined) {
-      const providers = opts.executionProviders;
-      if (!Array.isArray(providers) || providers.length === 0) {
-        throw v.typeError('options.executionProviders', "a non-empty array such as ['cpu']", providers);
-      }
-      providers.forEach((p, i) => v.oneOf(`options.executionProviders[${i}]`, p, PROVIDERS));
+    const providers = providerRequests(opts.executionProviders);
+    const fallback = opts.fallback === undefined ? false : v.boolean('options.fallback', opts.fallback);
+    if (fallback && providers[providers.length - 1]?.name !== 'cpu') {
+      throw v.rangeError('options.executionProviders', "a list ending with 'cpu' when fallback is true", opts.executionProviders);
     }
+    const gpuFirst = providers[0]?.name !== 'cpu';
+    const lengthBucket = v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1);
 
     const nativeBinding = opts.nativeBinding === undefined ? undefined : v.nonEmptyString('options.nativeBinding', opts.nativeBinding);
     const revision = opts.revision === undefined ? undefined : v.nonEmptyString('options.revision', opts.revision);
@@ -195,6 +211,10 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     try {
       nativeModel = await native().createModel(tokenizer.nativeTokenizer, {
         modelPath: files.modelPath,
+        providers,
+        fallback,
+        maxLength,
+        lengthBucket,
         threads,
         numLabelsHint: labels?.length ?? 0,
         maxBatchTokens,
