@@ -18,26 +18,45 @@ void BatchQueue::Push(const std::shared_ptr<Request>& request) {
 
 size_t BatchQueue::Pop(std::vector<BatchEntry>& out) {
   out.clear();
-  size_t taken = 0;
-  size_t longest = 0;
-  while (!entries_.empty()) {
-    BatchEntry& next = entries_.front();
-    if (next.request->settled.load(std::memory_order_acquire)) {
-      entries_.pop_front();
-      ++taken;
-      continue;
-    }
-    const size_t widest = std::max<size_t>(longest, next.length);
-    const bool fits = out.size() < limits_.max_batch_size && (out.size() + 1) * widest <= limits_.max_batch_tokens;
+  const size_t before = entries_.size();
+  // Entries of settled (cancelled or failed) requests are dropped wherever they are.
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [](const BatchEntry& e) { return e.request->settled.load(std::memory_order_acquire); }),
+                 entries_.end());
+  if (entries_.empty()) return before;
+
+  std::vector<bool> taken(entries_.size(), false);
+  size_t width = 0;
+  auto fits = [&](size_t length) {
+    const size_t widest = std::max(width, length);
+    return out.size() < limits_.max_batch_size && (out.size() + 1) * widest <= limits_.max_batch_tokens;
+  };
+  auto take = [&](size_t i) {
+    taken[i] = true;
+    width = std::max<size_t>(width, entries_[i].length);
+    out.push_back(entries_[i]);
+  };
+  // 1. The oldest call first, shortest pairs first: it finishes as early as possible.
+  const Request* oldest = entries_.front().request.get();
+  for (size_t i = 0; i < entries_.size() && entries_[i].request.get() == oldest; ++i) {
     // A lone pair longer than the budget still runs, alone.
-    if (!out.empty() && !fits) break;
-    longest = widest;
-    out.push_back(std::move(next));
-    entries_.pop_front();
-    ++taken;
-    if (out.size() == 1 && !fits) break;
+    if (!fits(entries_[i].length) && !out.empty()) break;
+    take(i);
   }
-  return taken;
+  // 2. Fill with later pairs no wider than the batch already is: they cost no padding.
+  for (size_t i = 0; i < entries_.size() && out.size() < limits_.max_batch_size; ++i) {
+    if (!taken[i] && entries_[i].length <= width && fits(entries_[i].length)) take(i);
+  }
+  // 3. Then with any later pairs that still fit the budget, oldest first.
+  for (size_t i = 0; i < entries_.size() && out.size() < limits_.max_batch_size; ++i) {
+    if (!taken[i] && fits(entries_[i].length)) take(i);
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!taken[i]) entries_[kept++] = std::move(entries_[i]);
+  }
+  entries_.resize(kept);
+  return before - kept;
 }
 
 size_t BatchQueue::Remove(const Request* request) {

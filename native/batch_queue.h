@@ -1,4 +1,4 @@
-// The pending pairs of one model: FIFO across calls, length-sorted within a call, cut into padded-token budgets.
+// The pending pairs of one model: oldest call first, filled with pairs that add little padding, under a token budget.
 #pragma once
 #include <cstddef>
 #include <deque>
@@ -28,7 +28,8 @@ class BatchQueue {
 
   // Appends every pair of a tokenized request, shortest first so neighbours pad little.
   void Push(const std::shared_ptr<Request>& request);
-  // Moves the next batch into `out` (cleared first); entries of settled requests are dropped on the way.
+  // Moves the next batch into `out` (cleared first): the oldest call's pairs, then later pairs no wider than the
+  // batch, then any that fit. Entries of settled requests are dropped on the way.
   // Returns the number of pairs taken off the queue, dropped ones included.
   size_t Pop(std::vector<BatchEntry>& out);
   // Removes every entry of `request`; returns how many.
