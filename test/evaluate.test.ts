@@ -1,6 +1,7 @@
 // evaluateBinary: hand-computed fixtures and agreement with a plain re-statement of the evaluator on random cases.
 import { describe, expect, it } from 'vitest';
 import { type BinaryMetrics, evaluateBinary } from '../src';
+import { mulberry32 } from './helpers/random';
 
 /** Straightforward restatement: stable insertion sort, every cut and every distinct threshold counted from scratch. */
 function reference(scores: ArrayLike<number>, labels: readonly number[]): BinaryMetrics {
@@ -47,17 +48,6 @@ function reference(scores: ArrayLike<number>, labels: readonly number[]): Binary
   return out;
 }
 
-/** mulberry32: a small seeded generator so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function expectClose(actual: BinaryMetrics, expected: BinaryMetrics, tolerance: number): void {
   for (const key of Object.keys(expected) as Array<keyof BinaryMetrics>) {
@@ -152,7 +142,7 @@ describe('evaluateBinary on hand-computed fixtures', () => {
 
 describe('evaluateBinary against the reference', () => {
   it('agrees to 1e-9 on 10,000 random cases (ties, single classes, float32)', () => {
-    const random = rng(20240917);
+    const random = mulberry32(20240917);
     for (let c = 0; c < 10_000; c++) {
       const n = 1 + Math.floor(random() * 40);
       const tied = random() < 0.5; // few distinct values: many ties

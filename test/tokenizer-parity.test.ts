@@ -1,6 +1,7 @@
 // Parity with the Hugging Face `tokenizers` npm package: ids and type ids for seeded adversarial pairs and every code point.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tokenizer, type TruncationStrategy } from '../src/tokenizer';
+import { mulberry32 } from './helpers/random';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Tokenizer: RefTokenizer } = require('tokenizers') as { Tokenizer: RefStatic };
@@ -30,16 +31,6 @@ const REF_STRATEGY: Record<TruncationStrategy, string> = {
 const PAIRS_PER_TOKENIZER = 55_000;
 const GROUP = 50; // pairs sharing one maxLength and strategy (the reference's truncation is tokenizer state)
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES = [
   'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po',
