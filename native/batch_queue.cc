@@ -2,18 +2,25 @@
 #include "batch_queue.h"
 
 #include <algorithm>
-#include <numeric>
+#include <tuple>
 
 namespace crossrank {
+namespace {
+
+bool Shorter(const BatchEntry& a, const BatchEntry& b) {
+  return std::tie(a.length, a.arrival, a.pair) < std::tie(b.length, b.arrival, b.pair);
+}
+
+}  // namespace
 
 void BatchQueue::Push(const std::shared_ptr<Request>& request) {
-  std::vector<uint32_t> order(request->count);
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return request->length(a) < request->length(b); });
-  for (uint32_t pair : order) {
-    entries_.push_back({request, pair, static_cast<uint32_t>(request->length(pair))});
+  const uint64_t arrival = next_arrival_++;
+  const size_t middle = entries_.size();
+  for (uint32_t pair = 0; pair < request->count; ++pair) {
+    entries_.push_back({request, arrival, pair, static_cast<uint32_t>(request->length(pair))});
   }
+  std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(middle), entries_.end(), Shorter);
+  std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(middle), entries_.end(), Shorter);
 }
 
 size_t BatchQueue::Pop(std::vector<BatchEntry>& out) {
@@ -25,38 +32,28 @@ size_t BatchQueue::Pop(std::vector<BatchEntry>& out) {
                  entries_.end());
   if (entries_.empty()) return before;
 
-  std::vector<bool> taken(entries_.size(), false);
-  size_t width = 0;
-  auto fits = [&](size_t length) {
-    const size_t widest = std::max(width, length);
-    return out.size() < limits_.max_batch_size && (out.size() + 1) * widest <= limits_.max_batch_tokens;
+  // The anchor is the oldest call's shortest pair: every batch advances the oldest call, so none starves.
+  size_t anchor = 0;
+  for (size_t i = 1; i < entries_.size(); ++i) {
+    if (entries_[i].arrival < entries_[anchor].arrival) anchor = i;
+  }
+  // Around it, the neighbours in length order: shorter ones cost no padding, then longer ones while the budget holds.
+  size_t first = anchor;
+  size_t last = anchor;
+  size_t width = entries_[anchor].length;
+  auto room = [&](size_t widest) {
+    const size_t count = last - first + 1;
+    return count < limits_.max_batch_size && (count + 1) * widest <= limits_.max_batch_tokens;
   };
-  auto take = [&](size_t i) {
-    taken[i] = true;
-    width = std::max<size_t>(width, entries_[i].length);
-    out.push_back(entries_[i]);
-  };
-  // 1. The oldest call first, shortest pairs first: it finishes as early as possible.
-  const Request* oldest = entries_.front().request.get();
-  for (size_t i = 0; i < entries_.size() && entries_[i].request.get() == oldest; ++i) {
-    // A lone pair longer than the budget still runs, alone.
-    if (!fits(entries_[i].length) && !out.empty()) break;
-    take(i);
+  while (first > 0 && room(width)) --first;
+  while (last + 1 < entries_.size() && room(std::max<size_t>(width, entries_[last + 1].length))) {
+    width = std::max<size_t>(width, entries_[++last].length);
   }
-  // 2. Fill with later pairs no wider than the batch already is: they cost no padding.
-  for (size_t i = 0; i < entries_.size() && out.size() < limits_.max_batch_size; ++i) {
-    if (!taken[i] && entries_[i].length <= width && fits(entries_[i].length)) take(i);
-  }
-  // 3. Then with any later pairs that still fit the budget, oldest first.
-  for (size_t i = 0; i < entries_.size() && out.size() < limits_.max_batch_size; ++i) {
-    if (!taken[i] && fits(entries_[i].length)) take(i);
-  }
-  size_t kept = 0;
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!taken[i]) entries_[kept++] = std::move(entries_[i]);
-  }
-  entries_.resize(kept);
-  return before - kept;
+  const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(first);
+  const auto end = entries_.begin() + static_cast<std::ptrdiff_t>(last + 1);
+  out.assign(std::make_move_iterator(begin), std::make_move_iterator(end));
+  entries_.erase(begin, end);
+  return before - entries_.size();
 }
 
 size_t BatchQueue::Remove(const Request* request) {
@@ -69,9 +66,7 @@ size_t BatchQueue::Remove(const Request* request) {
 
 std::vector<std::shared_ptr<Request>> BatchQueue::Clear() {
   std::vector<std::shared_ptr<Request>> requests;
-  for (const BatchEntry& e : entries_) {
-    if (requests.empty() || requests.back() != e.request) requests.push_back(e.request);
-  }
+  for (const BatchEntry& e : entries_) requests.push_back(e.request);
   entries_.clear();
   std::sort(requests.begin(), requests.end());
   requests.erase(std::unique(requests.begin(), requests.end()), requests.end());

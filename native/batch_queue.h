@@ -1,7 +1,6 @@
-// The pending pairs of one model: oldest call first, filled with pairs that add little padding, under a token budget.
+// The pending pairs of one model, kept in length order and cut into batches under a padded-token budget.
 #pragma once
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -18,6 +17,7 @@ struct BatchLimits {
 
 struct BatchEntry {
   std::shared_ptr<Request> request;
+  uint64_t arrival;  // order of the request's arrival in the queue
   uint32_t pair;
   uint32_t length;
 };
@@ -26,10 +26,10 @@ class BatchQueue {
  public:
   explicit BatchQueue(const BatchLimits& limits) : limits_(limits) {}
 
-  // Appends every pair of a tokenized request, shortest first so neighbours pad little.
+  // Adds every pair of a tokenized request, keeping the queue sorted by length.
   void Push(const std::shared_ptr<Request>& request);
-  // Moves the next batch into `out` (cleared first): the oldest call's pairs, then later pairs no wider than the
-  // batch, then any that fit. Entries of settled requests are dropped on the way.
+  // Moves the next batch into `out` (cleared first): the oldest request's shortest pair and its neighbours in length
+  // order, as many as the budget allows. Entries of settled requests are dropped on the way.
   // Returns the number of pairs taken off the queue, dropped ones included.
   size_t Pop(std::vector<BatchEntry>& out);
   // Removes every entry of `request`; returns how many.
@@ -43,7 +43,8 @@ class BatchQueue {
 
  private:
   BatchLimits limits_;
-  std::deque<BatchEntry> entries_;
+  std::vector<BatchEntry> entries_;  // sorted by (length, arrival, pair)
+  uint64_t next_arrival_ = 0;
 };
 
 }  // namespace crossrank
