@@ -6,11 +6,13 @@ import { type HubProgress, resolveModel } from './hub/resolve-model';
 import { type ExecutionProvider, type ExecutionProviderName, providerRequests } from './execution-providers';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
+import { int8ModelPath, type Precision } from './quantize/cache';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import * as v from './validate';
 
 export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
+export type { Precision } from './quantize/cache';
 
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
 
@@ -61,6 +63,14 @@ export interface LoadOptions {
   offline?: boolean;
   /** Hub models: called as each file downloads, with its repo path and bytes loaded / total. */
   onProgress?: (progress: HubProgress) => void;
+  /**
+   * 'int8': run the model with int8 MatMul weights (per output channel, dynamic int8 activations), quantized on first
+   * load and cached (see quantizeCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
+   * Default: run the ONNX file as it is.
+   */
+  quantize?: 'int8';
+  /** Where quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
+  quantizeCacheDir?: string;
 }
 
 export interface ScoreOptions {
@@ -103,6 +113,8 @@ const LOAD_OPTIONS = [
   'token',
   'offline',
   'onProgress',
+  'quantize',
+  'quantizeCacheDir',
 ] as const;
 const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
@@ -128,8 +140,10 @@ function abortError(signal: AbortSignal): CrossrankError {
  * @typeParam S `Float32Array` for one-label models (the default); load with `CrossEncoder.load<Float32Array[]>` for several labels.
  */
 export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDisposable {
-  /** The ONNX file being run. */
+  /** The ONNX file being run (with `quantize: 'int8'`, the cached int8 file). */
   readonly modelPath: string;
+  /** 'int8' when loaded with `quantize: 'int8'`, else 'fp32' (the ONNX file as it is). */
+  readonly precision: Precision;
   /** Longest tokenized pair, special tokens included. */
   readonly maxLength: number;
   readonly numLabels: number;
@@ -149,6 +163,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
 
   private constructor(init: {
     modelPath: string;
+    precision: Precision;
     maxLength: number;
     labels: readonly string[] | undefined;
     activation: Activation;
@@ -157,6 +172,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     nativeModel: NativeModel;
   }) {
     this.modelPath = init.modelPath;
+    this.precision = init.precision;
     this.maxLength = init.maxLength;
     this.numLabels = init.nativeModel.numLabels;
     this.executionProvider = init.nativeModel.executionProvider as ExecutionProviderName;
@@ -197,10 +213,15 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
       throw v.typeError('options.onProgress', 'a function', opts.onProgress);
     }
     const onProgress = opts.onProgress as ((progress: HubProgress) => void) | undefined;
+    const precision: Precision = opts.quantize === undefined ? 'fp32' : v.oneOf('options.quantize', opts.quantize, ['int8'] as const);
+    const quantizeCacheDir =
+      opts.quantizeCacheDir === undefined ? undefined : v.nonEmptyString('options.quantizeCacheDir', opts.quantizeCacheDir);
     native(nativeBinding);
 
     const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
-    const files = locateModel(dir, modelFile);
+    const located = locateModel(dir, modelFile);
+    const files =
+      precision === 'int8' ? { ...located, modelPath: await int8ModelPath(located.modelPath, located.dir, quantizeCacheDir) } : located;
     const positions = maxPositions(files);
     const maxLength =
       v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
@@ -227,6 +248,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const activation = requested === 'auto' ? autoActivation(files, nativeModel.numLabels) : requested;
     return new CrossEncoder<S>({
       modelPath: files.modelPath,
+      precision,
       maxLength,
       labels: labels?.length === nativeModel.numLabels ? labels : undefined,
       activation,

@@ -1,0 +1,165 @@
+// crossrank int8 (quantize: 'int8') against crossrank fp32 on one model, in one process: pairs/s and fidelity.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CrossEncoder } from '../src/cross-encoder';
+import { type QuantizeOptions, quantizeInt8 } from '../src/quantize/quantize-int8';
+import { ordinaryPairs, queryPassagePairs, shortPairs } from '../test/helpers/pairs';
+import { parseFlags } from './lib/args';
+import { describeMachine, machineInfo, physicalCores } from './lib/machine';
+import { median } from './lib/stats';
+import { fixed, formatTable, ratio } from './lib/table';
+
+const flags = parseFlags(
+  {
+    model: { default: 'models/generated/minilm-l6', help: 'model folder' },
+    'short-pairs': { default: 1024, help: 'short pairs (~60 tokens) timed per variant and pass' },
+    'long-pairs': { default: 512, help: 'query-passage pairs (~130 tokens) timed per variant and pass' },
+    rounds: { default: 3, help: 'timed passes, variants alternating; the median pass is reported' },
+    'fidelity-pairs': { default: 2000, help: 'ordinary pairs compared with fp32' },
+    queries: { default: 50, help: 'rank() queries of 100 documents each, top-10 compared with fp32' },
+    threads: { default: physicalCores(), help: 'intra-op threads' },
+    variants: { default: false, help: 'also time the operator and weight-scheme alternatives (MatMulInteger chain, asymmetric weights, int8 head)' },
+    seed: { default: 11, help: 'seed of the pair generators' },
+  },
+  'Usage: npm run bench:quantize -- [flags]',
+);
+
+type Pair = [string, string];
+
+/** The alternatives quantizeInt8 offers, written into a scratch copy of the model folder and loaded with modelFile. */
+const ALTERNATIVES: Record<string, QuantizeOptions> = {
+  'int8 MatMulInteger chain': { operator: 'matmul-integer' },
+  'int8 asymmetric weights': { symmetric: false },
+  'int8 incl. classifier head': { quantizeHead: true },
+};
+
+function scratchFolder(modelDir: string, source: Uint8Array): { dir: string; files: Record<string, string> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-quantize-'));
+  for (const name of fs.readdirSync(modelDir)) {
+    if (name.endsWith('.json') || name.endsWith('.txt')) fs.symlinkSync(path.resolve(modelDir, name), path.join(dir, name));
+  }
+  const files: Record<string, string> = {};
+  for (const [label, options] of Object.entries(ALTERNATIVES)) {
+    const file = `variant-${Object.keys(files).length}.onnx`;
+    fs.writeFileSync(path.join(dir, file), quantizeInt8(source, options).bytes);
+    files[label] = file;
+  }
+  return { dir, files };
+}
+
+function ranks(values: Float32Array): Float64Array {
+  const order = Array.from(values.keys()).sort((a, b) => (values[a] as number) - (values[b] as number));
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
+    for (let t = i; t <= j; t++) out[order[t] as number] = (i + j) / 2;
+    i = j + 1;
+  }
+  return out;
+}
+
+function spearman(a: Float32Array, b: Float32Array): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const mean = (a.length - 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = (ra[i] as number) - mean;
+    const y = (rb[i] as number) - mean;
+    num += x * y;
+    da += x * x;
+    db += y * y;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+async function main(): Promise<void> {
+  const modelDir = path.resolve(flags.model);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-cache-'));
+  const base = { threads: flags.threads, activation: 'identity' as const };
+  const models = new Map<string, CrossEncoder>();
+  models.set('fp32', await CrossEncoder.load(modelDir, base));
+  let started = performance.now();
+  models.set('int8', await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', quantizeCacheDir: cacheDir }));
+  const firstLoad = performance.now() - started;
+  started = performance.now();
+  const again = await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', quantizeCacheDir: cacheDir });
+  const cachedLoad = performance.now() - started;
+  await again.close();
+  if (flags.variants) {
+    const fp32Path = (models.get('fp32') as CrossEncoder).modelPath;
+    const scratch = scratchFolder(modelDir, fs.readFileSync(fp32Path));
+    for (const [label, file] of Object.entries(scratch.files)) models.set(label, await CrossEncoder.load(scratch.dir, { ...base, modelFile: file }));
+  }
+
+  const sets: Record<string, Pair[]> = {
+    short: shortPairs(flags['short-pairs'], flags.seed),
+    'query-passage': queryPassagePairs(flags['long-pairs'], flags.seed + 1),
+  };
+  for (const model of models.values()) await model.score(shortPairs(64, flags.seed + 2));
+  const samples = new Map<string, number[]>();
+  for (let round = 0; round < flags.rounds; round++) {
+    for (const [set, pairs] of Object.entries(sets)) {
+      for (const [label, model] of models) {
+        const t = performance.now();
+        await model.score(pairs);
+        const key = `${label}|${set}`;
+        samples.set(key, [...(samples.get(key) ?? []), pairs.length / ((performance.now() - t) / 1000)]);
+      }
+    }
+  }
+
+  const fidelityPairs = ordinaryPairs(flags['fidelity-pairs'], flags.seed + 3);
+  const reference = await (models.get('fp32') as CrossEncoder).score(fidelityPairs);
+  const rankSets = Array.from({ length: flags.queries }, (_, q) => {
+    const pairs = queryPassagePairs(100, flags.seed + 100 + q);
+    return { query: (pairs[0] as Pair)[0], documents: pairs.map((p) => p[1]) };
+  });
+  const top10 = async (model: CrossEncoder) =>
+    Promise.all(rankSets.map(async (s) => (await model.rank(s.query, s.documents, { topK: 10 })).map((r) => r.corpusId)));
+  const referenceTop = await top10(models.get('fp32') as CrossEncoder);
+
+  const rows: string[][] = [];
+  for (const [label, model] of models) {
+    const scores = await model.score(fidelityPairs);
+    let maxDiff = 0;
+    let sumDiff = 0;
+    for (let i = 0; i < scores.length; i++) {
+      const d = Math.abs((scores[i] as number) - (reference[i] as number));
+      maxDiff = Math.max(maxDiff, d);
+      sumDiff += d;
+    }
+    const tops = await top10(model);
+    const overlap = tops.reduce((sum, top, q) => sum + top.filter((id) => (referenceTop[q] as number[]).includes(id)).length / 10, 0) / tops.length;
+    const short = median(samples.get(`${label}|short`) ?? []);
+    const long = median(samples.get(`${label}|query-passage`) ?? []);
+    rows.push([
+      label,
+      fixed(short),
+      ratio(short, median(samples.get('fp32|short') ?? [])),
+      fixed(long),
+      ratio(long, median(samples.get('fp32|query-passage') ?? [])),
+      spearman(scores, reference).toFixed(4),
+      maxDiff.toFixed(4),
+      (sumDiff / scores.length).toFixed(4),
+      `${(overlap * 100).toFixed(1)}%`,
+    ]);
+  }
+  console.log(describeMachine(machineInfo()));
+  console.log(`${flags.model} (random weights), ${flags.threads} threads, median of ${flags.rounds} passes; fidelity on ${fidelityPairs.length} ordinary pairs and ${flags.queries} rank() calls of 100 documents, against fp32`);
+  console.log(`int8 first load (quantize + write cache) ${(firstLoad / 1000).toFixed(2)} s, cached load ${(cachedLoad / 1000).toFixed(2)} s\n`);
+  console.log(
+    formatTable(
+      ['model', 'short pairs/s', 'vs fp32', 'query-passage pairs/s', 'vs fp32', 'Spearman', 'max |Δlogit|', 'mean |Δlogit|', 'top-10 overlap'],
+      rows,
+    ),
+  );
+  for (const model of models.values()) await model.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+}
+
+void main();

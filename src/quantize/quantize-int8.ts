@@ -1,0 +1,273 @@
+// Dynamic int8 quantization of an ONNX graph's constant MatMul / Gemm weights (per output channel), in TypeScript.
+import { CrossrankError } from '../errors';
+import {
+  AttributeType,
+  DataType,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  decodeModel,
+  encodeModel,
+  int64,
+  makeNode,
+  makeTensor,
+} from './onnx-proto';
+
+/**
+ * How a quantized MatMul runs. 'dynamic-quantize-matmul' (the default, measured fastest here: bench/quantize.ts) is
+ * one com.microsoft DynamicQuantizeMatMul node with the bias folded in; 'matmul-integer' is the standard-ONNX chain
+ * DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add).
+ */
+export type QuantizeOperator = 'dynamic-quantize-matmul' | 'matmul-integer';
+
+export interface QuantizeOptions {
+  operator?: QuantizeOperator;
+  /** Symmetric int8 weights (zero point 0, the default) or asymmetric (a zero point per output channel). */
+  symmetric?: boolean;
+  /** Also quantize the classifier head (the last MatMul / Gemm before each graph output). Default false. */
+  quantizeHead?: boolean;
+}
+
+export interface QuantizeResult {
+  bytes: Uint8Array;
+  /** Names of the nodes whose weights are now int8. */
+  quantized: string[];
+  /** Names of the classifier-head nodes left fp32. */
+  head: string[];
+}
+
+const MS_DOMAIN = 'com.microsoft';
+
+interface Weight {
+  q: Uint8Array; // int8 values, K x N row-major
+  scale: Float32Array; // N
+  zeroPoint: Uint8Array; // N int8 values
+}
+
+/** fp32 values of an initializer held inside the file; undefined for external data or other types. */
+function floatValues(tensor: TensorProto): Float32Array | undefined {
+  if (tensor.dataType !== DataType.FLOAT || tensor.dataLocation === 1 || tensor.externalData.length > 0) return undefined;
+  const count = tensor.dims.reduce<number>((n, d) => n * int64(d), 1);
+  const raw = tensor.rawData;
+  if (raw && raw.length > 0) {
+    if (raw.length !== count * 4) return undefined;
+    const copy = new Uint8Array(raw); // aligned copy: the decoded bytes may start at any offset
+    return new Float32Array(copy.buffer, 0, count);
+  }
+  return tensor.floatData.length === count ? Float32Array.from(tensor.floatData) : undefined;
+}
+
+/** Per-column int8 quantization of a K x N matrix (column n = output channel n). */
+function quantizeWeight(w: Float32Array, k: number, n: number, symmetric: boolean): Weight {
+  const min = new Float32Array(n);
+  const max = new Float32Array(n);
+  for (let r = 0; r < k; r++) {
+    const row = r * n;
+    for (let c = 0; c < n; c++) {
+      const x = w[row + c] as number;
+      if (x < (min[c] as number)) min[c] = x;
+      if (x > (max[c] as number)) max[c] = x;
+    }
+  }
+  const scale = new Float32Array(n);
+  const zero = new Int8Array(n);
+  for (let c = 0; c < n; c++) {
+    const lo = min[c] as number;
+    const hi = max[c] as number;
+    if (symmetric) {
+      const s = Math.max(-lo, hi) / 127;
+      scale[c] = s > 0 ? s : 1;
+    } else {
+      const s = (hi - lo) / 255;
+      scale[c] = s > 0 ? s : 1;
+      zero[c] = Math.max(-128, Math.min(127, Math.round(-128 - lo / (scale[c] as number))));
+    }
+  }
+  const q = new Int8Array(k * n);
+  for (let r = 0; r < k; r++) {
+    const row = r * n;
+    for (let c = 0; c < n; c++) {
+      q[row + c] = Math.max(-128, Math.min(127, Math.round((w[row + c] as number) / (scale[c] as number)) + (zero[c] as number)));
+    }
+  }
+  return { q: new Uint8Array(q.buffer), scale, zeroPoint: new Uint8Array(zero.buffer) };
+}
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c] as number;
+  return out;
+}
+
+function attribute(node: NodeProto, name: string): number | undefined {
+  const a = node.attribute.find((x) => x.name === name);
+  if (!a) return undefined;
+  return a.type === AttributeType.FLOAT ? (a.f ?? 0) : int64(a.i);
+}
+
+/** MatMul / Gemm nodes reached first when walking back from the graph outputs: the classifier head. */
+function headNodes(graph: GraphProto): Set<NodeProto> {
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const head = new Set<NodeProto>();
+  const seen = new Set<NodeProto>();
+  const stack = graph.output.map((o) => producer.get(o.name ?? '')).filter((n): n is NodeProto => n !== undefined);
+  while (stack.length > 0) {
+    const node = stack.pop() as NodeProto;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if ((node.domain ?? '') === '' && (node.opType === 'MatMul' || node.opType === 'Gemm')) {
+      head.add(node);
+      continue;
+    }
+    for (const input of node.input) {
+      const p = producer.get(input);
+      if (p) stack.push(p);
+    }
+  }
+  return head;
+}
+
+/** A MatMul / Gemm whose weight can be quantized: weight K x N (after any transpose) and an optional 1-D bias. */
+interface Candidate {
+  node: NodeProto;
+  weight: TensorProto;
+  k: number;
+  n: number;
+  transposed: boolean;
+  bias?: string;
+}
+
+function candidate(node: NodeProto, init: Map<string, TensorProto>): Candidate | undefined {
+  if ((node.domain ?? '') !== '') return undefined;
+  const [a, b, c] = node.input;
+  if (a === undefined || b === undefined || init.has(a)) return undefined;
+  const weight = init.get(b);
+  if (!weight || weight.dataType !== DataType.FLOAT || weight.dims.length !== 2) return undefined;
+  const [d0, d1] = weight.dims.map(int64) as [number, number];
+  if (node.opType === 'MatMul' && node.input.length === 2) return { node, weight, k: d0, n: d1, transposed: false };
+  if (node.opType !== 'Gemm') return undefined;
+  if ((attribute(node, 'alpha') ?? 1) !== 1 || (attribute(node, 'transA') ?? 0) !== 0) return undefined;
+  const transposed = (attribute(node, 'transB') ?? 0) !== 0;
+  const [k, n] = transposed ? [d1, d0] : [d0, d1];
+  if (c !== undefined && c !== '') {
+    const bias = init.get(c);
+    if ((attribute(node, 'beta') ?? 1) !== 1 || !bias || bias.dims.length !== 1 || int64(bias.dims[0]) !== n) return undefined;
+    return { node, weight, k, n, transposed, bias: c };
+  }
+  return { node, weight, k, n, transposed };
+}
+
+/**
+ * Rewrites each eligible MatMul / Gemm to run with int8 weights. Embeddings (Gather), LayerNorm, Softmax, attention's
+ * activation-by-activation MatMuls and the classifier head stay fp32. Throws ERR_NOT_QUANTIZABLE when nothing qualifies.
+ */
+export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}): QuantizeResult {
+  const operator = options.operator ?? 'dynamic-quantize-matmul';
+  const symmetric = options.symmetric ?? true;
+  let model: ModelProto;
+  try {
+    model = decodeModel(source);
+  } catch (error) {
+    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model to quantize it: ${(error as Error).message}`, { cause: error });
+  }
+  const graph = model.graph;
+  if (!graph) throw new CrossrankError('ERR_MODEL_LOAD', 'The ONNX model to quantize has no graph');
+  const init = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
+  const consumers = new Map<string, NodeProto[]>();
+  for (const node of graph.node) for (const input of node.input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const graphOutputs = new Set(graph.output.map((o) => o.name ?? ''));
+  const head = headNodes(graph);
+
+  const removed = new Set<NodeProto>();
+  const replacement = new Map<NodeProto, NodeProto[]>();
+  const added: TensorProto[] = [];
+  const quantizedWeights = new Map<string, string>(); // weight name -> prefix of its int8 tensors
+  const quantized: string[] = [];
+  const headNames: string[] = [];
+  let id = 0;
+
+  for (const node of graph.node) {
+    const found = candidate(node, init);
+    if (!found) continue;
+    if (head.has(node) && !options.quantizeHead) {
+      headNames.push(node.name ?? node.output[0] ?? '');
+      continue;
+    }
+    const values = floatValues(found.weight);
+    if (!values) continue;
+    const weightName = found.weight.name ?? '';
+    const key = `${weightName}${found.transposed ? ':T' : ''}`;
+    let prefix = quantizedWeights.get(key);
+    if (prefix === undefined) {
+      prefix = `${weightName}${found.transposed ? '_transposed' : ''}_int8`;
+      const w = quantizeWeight(found.transposed ? transpose(values, found.n, found.k) : values, found.k, found.n, symmetric);
+      added.push(
+        makeTensor(`${prefix}_quantized`, DataType.INT8, [found.k, found.n], w.q),
+        makeTensor(`${prefix}_scale`, DataType.FLOAT, [found.n], new Uint8Array(w.scale.buffer)),
+        makeTensor(`${prefix}_zero_point`, DataType.INT8, [found.n], w.zeroPoint),
+      );
+      quantizedWeights.set(key, prefix);
+    }
+
+    // Fold a following `Add(bias)` into the node when the MatMul's result feeds only that Add.
+    let bias = found.bias;
+    let output = node.output[0] as string;
+    const next = consumers.get(output);
+    if (bias === undefined && !graphOutputs.has(output) && next?.length === 1) {
+      const add = next[0] as NodeProto;
+      const other = add.input[0] === output ? add.input[1] : add.input[0];
+      const biasTensor = other === undefined ? undefined : init.get(other);
+      if (
+        add.opType === 'Add' && (add.domain ?? '') === '' && add.input.length === 2 && biasTensor &&
+        biasTensor.dataType === DataType.FLOAT && biasTensor.dims.length === 1 && int64(biasTensor.dims[0]) === found.n
+      ) {
+        bias = other;
+        output = add.output[0] as string;
+        removed.add(add);
+      }
+    }
+
+    const name = node.name || `quantized_${id}`;
+    const q = `${prefix}_quantized`;
+    const s = `${prefix}_scale`;
+    const z = `${prefix}_zero_point`;
+    const a = node.input[0] as string;
+    if (operator === 'dynamic-quantize-matmul') {
+      replacement.set(node, [makeNode('DynamicQuantizeMatMul', bias ? [a, q, s, z, bias] : [a, q, s, z], [output], name, MS_DOMAIN)]);
+    } else {
+      const t = `${name}_int8_${id}`;
+      const matmulOut = bias ? `${t}_out` : output;
+      const nodes = [
+        makeNode('DynamicQuantizeLinear', [a], [`${t}_a`, `${t}_a_scale`, `${t}_a_zero_point`], `${t}_quantize`),
+        makeNode('MatMulInteger', [`${t}_a`, q, `${t}_a_zero_point`, z], [`${t}_int32`], `${t}_matmul`),
+        makeNode('Cast', [`${t}_int32`], [`${t}_float`], `${t}_cast`, undefined, [{ name: 'to', type: AttributeType.INT, i: DataType.FLOAT }]),
+        makeNode('Mul', [`${t}_a_scale`, s], [`${t}_scale`], `${t}_scale`),
+        makeNode('Mul', [`${t}_float`, `${t}_scale`], [matmulOut], `${t}_rescale`),
+      ];
+      if (bias) nodes.push(makeNode('Add', [matmulOut, bias], [output], `${t}_bias`));
+      replacement.set(node, nodes);
+    }
+    quantized.push(name);
+    id++;
+  }
+
+  if (quantized.length === 0) {
+    throw new CrossrankError(
+      'ERR_NOT_QUANTIZABLE',
+      'The model has no MatMul or Gemm with a constant 2-D fp32 weight outside the classifier head, so int8 ' +
+        'quantization would change nothing. Load it without the quantize option.',
+    );
+  }
+
+  graph.node = graph.node.filter((n) => !removed.has(n)).flatMap((n) => replacement.get(n) ?? [n]);
+  const used = new Set(graph.node.flatMap((n) => n.input));
+  graph.initializer = [...graph.initializer.filter((t) => used.has(t.name ?? '')), ...added];
+  const kept = new Set(graph.initializer.map((t) => t.name ?? ''));
+  graph.input = graph.input.filter((i) => !init.has(i.name ?? '') || kept.has(i.name ?? ''));
+  if (operator === 'dynamic-quantize-matmul' && !model.opsetImport.some((o) => o.domain === MS_DOMAIN)) {
+    model.opsetImport.push({ domain: MS_DOMAIN, version: 1 });
+  }
+  return { bytes: encodeModel(model), quantized, head: headNames };
+}
