@@ -16,7 +16,8 @@ inline constexpr const char* kRun = "ERR_RUN";
 inline constexpr const char* kClosed = "ERR_CLOSED";
 inline constexpr const char* kQueueFull = "ERR_QUEUE_FULL";
 inline constexpr const char* kTruncation = "ERR_TRUNCATION";
-inline constexpr const char* kInvalidInput = "ERR_INVALID_INPUT";
+inline constexpr const char* kInvalidArgType = "ERR_INVALID_ARG_TYPE";
+inline constexpr const char* kOutOfRange = "ERR_OUT_OF_RANGE";
 inline constexpr const char* kTokenizer = "ERR_TOKENIZER";
 inline constexpr const char* kProviderUnavailable = "ERR_PROVIDER_UNAVAILABLE";
 }  // namespace code

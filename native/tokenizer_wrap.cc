@@ -19,7 +19,7 @@ Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string
 
 [[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& message) {
   Napi::TypeError err = Napi::TypeError::New(env, message);
-  err.Set("code", code::kInvalidInput);
+  err.Set("code", code::kInvalidArgType);
   throw err;
 }
 
@@ -110,7 +110,7 @@ size_t MaxLengthFrom(Napi::Env env, Napi::Value v) {
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 1 && d <= 1e9) || d != static_cast<double>(static_cast<int64_t>(d))) {
     Napi::RangeError err = Napi::RangeError::New(env, "Expected an integer between 1 and 1e9 for maxLength");
-    err.Set("code", code::kInvalidInput);
+    err.Set("code", code::kOutOfRange);
     throw err;
   }
   return static_cast<size_t>(d);
