@@ -27,11 +27,14 @@ const flags = parseFlags(
 
 type Pair = [string, string];
 
+const progress = (message: string): void => void process.stderr.write(`${message}\n`);
+
 /** The alternatives quantizeInt8 offers, written into a scratch copy of the model folder and loaded with modelFile. */
 const ALTERNATIVES: Record<string, QuantizeOptions> = {
   'int8 MatMulInteger chain': { operator: 'matmul-integer' },
   'int8 asymmetric weights': { symmetric: false },
   'int8 incl. classifier head': { quantizeHead: true },
+  'int8 incl. first-layer QKV': { quantizeFirstProjections: true },
 };
 
 function scratchFolder(modelDir: string, source: Uint8Array): { dir: string; files: Record<string, string> } {
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
   for (const model of models.values()) await model.score(shortPairs(64, flags.seed + 2));
   const samples = new Map<string, number[]>();
   for (let round = 0; round < flags.rounds; round++) {
+    progress(`timing pass ${round + 1} of ${flags.rounds}`);
     for (const [set, pairs] of Object.entries(sets)) {
       for (const [label, model] of models) {
         const t = performance.now();
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     }
   }
 
+  progress('fidelity');
   const fidelityPairs = ordinaryPairs(flags['fidelity-pairs'], flags.seed + 3);
   const reference = await (models.get('fp32') as CrossEncoder).score(fidelityPairs);
   const rankSets = Array.from({ length: flags.queries }, (_, q) => {

@@ -95,14 +95,15 @@ describe("quantize: 'int8'", () => {
     }
   });
 
-  it('rewrites every weight MatMul as DynamicQuantizeMatMul and keeps the classifier head fp32', () => {
+  it('rewrites weight MatMuls as DynamicQuantizeMatMul; the classifier head and the embedding-output projections stay fp32', () => {
     const result = quantizeInt8(fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx')));
     const graph = decodeModel(result.bytes).graph;
     const ops = graph?.node.map((n) => n.opType) ?? [];
     expect(result.head).toHaveLength(1);
     expect(ops.filter((op) => op === 'DynamicQuantizeMatMul')).toHaveLength(result.quantized.length);
-    // What stays MatMul: attention's two activation products per layer and the classifier head.
-    expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1);
+    expect(result.firstProjections).toHaveLength(3); // the first layer's query, key and value
+    // What stays MatMul: attention's two activation products per layer, the classifier head, the first projections.
+    expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1 + result.firstProjections.length);
     expect(ops).toContain('Gather');
   });
 
