@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataType, encodeModel as writeOnnx } from '../models/onnx-writer';
 import { CrossEncoder } from '../src';
@@ -67,6 +68,31 @@ function headOnlyGraph(): Buffer {
   });
 }
 
+/** x [batch, 16] -> Gemm(transB, bias) -> Relu -> Gemm (the head) -> y [batch, 2]. */
+function gemmGraph(weights: Float32Array): Buffer {
+  return writeOnnx({
+    irVersion: 8,
+    opsetVersion: 17,
+    producerName: 'crossrank-test',
+    producerVersion: '0',
+    graph: {
+      name: 'gemm',
+      nodes: [
+        { opType: 'Gemm', inputs: ['x', 'w1', 'b1'], outputs: ['h'], name: 'dense', attributes: { transB: { kind: 'int', value: 1 } } },
+        { opType: 'Relu', inputs: ['h'], outputs: ['r'], name: 'relu' },
+        { opType: 'Gemm', inputs: ['r', 'w2'], outputs: ['y'], name: 'head' },
+      ],
+      initializers: [
+        { name: 'w1', dataType: DataType.FLOAT, dims: [8, 16], data: weights.subarray(0, 128) },
+        { name: 'b1', dataType: DataType.FLOAT, dims: [8], data: weights.subarray(128, 136) },
+        { name: 'w2', dataType: DataType.FLOAT, dims: [8, 2], data: weights.subarray(136, 152) },
+      ],
+      inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: ['batch', 16] }],
+      outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: ['batch', 2] }],
+    },
+  });
+}
+
 afterAll(() => {
   for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -105,6 +131,24 @@ describe("quantize: 'int8'", () => {
     // What stays MatMul: attention's two activation products per layer, the classifier head, the first projections.
     expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1 + result.firstProjections.length);
     expect(ops).toContain('Gather');
+  });
+
+  it('quantizes a Gemm with transB and a bias, and the result runs close to fp32', async () => {
+    const weights = Float32Array.from({ length: 152 }, (_, i) => Math.sin(i * 1.7) * 0.5);
+    const source = gemmGraph(weights);
+    const result = quantizeInt8(source, { quantizeFirstProjections: true });
+    expect(result.quantized).toEqual(['dense']);
+    expect(result.head).toEqual(['head']);
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 4 * 16 }, (_, i) => Math.cos(i * 0.37)), [4, 16]);
+    const run = async (bytes: Uint8Array) => {
+      const session = await ort.InferenceSession.create(bytes);
+      const out = (await session.run({ x })).y?.data as Float32Array;
+      await session.release();
+      return out;
+    };
+    const reference = await run(source);
+    const quantized = await run(result.bytes);
+    for (let i = 0; i < reference.length; i++) expect(Math.abs((quantized[i] as number) - (reference[i] as number))).toBeLessThan(0.05);
   });
 
   it('reuses the cached file on later loads and quantizes again when the source changes', async () => {
