@@ -61,12 +61,17 @@ void Engine::Tokenize(Request& request) const {
   thread_local TextTokens first;
   thread_local TextTokens second;
   thread_local Encoding encoding;
+  // Tokens collect in per-thread scratch, then move to the request in one exact allocation: no growth churn per call.
+  thread_local std::vector<int32_t> ids;
+  thread_local std::vector<int32_t> type_ids;
+  ids.clear();
+  type_ids.clear();
   request.offsets.assign(1, 0);
   request.offsets.reserve(request.count + 1);
   auto append = [&]() {
-    request.ids.insert(request.ids.end(), encoding.ids.begin(), encoding.ids.end());
-    request.type_ids.insert(request.type_ids.end(), encoding.type_ids.begin(), encoding.type_ids.end());
-    request.offsets.push_back(static_cast<uint32_t>(request.ids.size()));
+    ids.insert(ids.end(), encoding.ids.begin(), encoding.ids.end());
+    type_ids.insert(type_ids.end(), encoding.type_ids.begin(), encoding.type_ids.end());
+    request.offsets.push_back(static_cast<uint32_t>(ids.size()));
   };
   size_t pair = 0;
   try {
@@ -89,6 +94,14 @@ void Engine::Tokenize(Request& request) const {
     }
   } catch (const Error& e) {
     throw Error(e.code(), (request.is_rank ? "document " : "pair ") + std::to_string(pair) + ": " + e.what());
+  }
+  request.ids.assign(ids.begin(), ids.end());
+  request.type_ids.assign(type_ids.begin(), type_ids.end());
+  // A huge call must not pin its peak in every threadpool thread's scratch.
+  constexpr size_t kKeepScratch = size_t{1} << 20;
+  if (ids.capacity() > kKeepScratch) {
+    std::vector<int32_t>().swap(ids);
+    std::vector<int32_t>().swap(type_ids);
   }
   // The texts are no longer needed; free them before the call waits in the queue.
   std::vector<std::string>().swap(request.texts);
