@@ -253,14 +253,33 @@ Napi::Value TokenizerWrap::EncodePair(const Napi::CallbackInfo& info) {
   return ToJs(env, enc);
 }
 
+namespace {
+
+// The arguments shared by encodePairs and timeEncodePairs: (firsts, seconds, maxLength, truncation).
+struct PairsArguments {
+  std::vector<std::string> firsts;
+  std::vector<std::string> seconds;
+  size_t max_length;
+  TruncationStrategy strategy;
+};
+
+PairsArguments PairsFrom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PairsArguments args{StringsFrom(env, info[0], "firsts"), StringsFrom(env, info[1], "seconds"), 0,
+                      TruncationStrategy::kLongestFirst};
+  if (args.firsts.size() != args.seconds.size()) ThrowTypeError(env, "Expected as many first texts as second texts");
+  args.max_length = MaxLengthFrom(env, info[2]);
+  args.strategy = StrategyFrom(env, info[3]);
+  return args;
+}
+
+}  // namespace
+
 Napi::Value TokenizerWrap::EncodePairs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<std::string> firsts = StringsFrom(env, info[0], "firsts");
-  std::vector<std::string> seconds = StringsFrom(env, info[1], "seconds");
-  if (firsts.size() != seconds.size()) ThrowTypeError(env, "Expected as many first texts as second texts");
-  const size_t max_length = MaxLengthFrom(env, info[2]);
-  const TruncationStrategy strategy = StrategyFrom(env, info[3]);
-  auto* worker = new EncodePairsWorker(env, tokenizer_, std::move(firsts), std::move(seconds), max_length, strategy);
+  PairsArguments args = PairsFrom(info);
+  auto* worker = new EncodePairsWorker(env, tokenizer_, std::move(args.firsts), std::move(args.seconds), args.max_length,
+                                       args.strategy);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -269,11 +288,8 @@ Napi::Value TokenizerWrap::EncodePairs(const Napi::CallbackInfo& info) {
 // Benchmark entry: encodes the pairs `rounds` times on this thread and returns the seconds spent (no JS in the loop).
 Napi::Value TokenizerWrap::TimeEncodePairs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<std::string> firsts = StringsFrom(env, info[0], "firsts");
-  std::vector<std::string> seconds = StringsFrom(env, info[1], "seconds");
-  if (firsts.size() != seconds.size()) ThrowTypeError(env, "Expected as many first texts as second texts");
-  const size_t max_length = MaxLengthFrom(env, info[2]);
-  const TruncationStrategy strategy = StrategyFrom(env, info[3]);
+  const PairsArguments args = PairsFrom(info);
+  const auto& [firsts, seconds, max_length, strategy] = args;
   const int rounds = info[4].IsNumber() ? info[4].As<Napi::Number>().Int32Value() : 1;
   TextTokens a, b;
   Encoding enc;
