@@ -34,7 +34,7 @@ const ALTERNATIVES: Record<string, QuantizeOptions> = {
   'int8 MatMulInteger chain': { operator: 'matmul-integer' },
   'int8 asymmetric weights': { symmetric: false },
   'int8 incl. classifier head': { quantizeHead: true },
-  'int8 incl. first-layer QKV': { quantizeFirstProjections: true },
+  'int8 incl. first layer': { quantizeFirstLayer: true },
 };
 
 function scratchFolder(modelDir: string, source: Uint8Array): { dir: string; files: Record<string, string> } {

@@ -121,22 +121,22 @@ describe("quantize: 'int8'", () => {
     }
   });
 
-  it('rewrites weight MatMuls as DynamicQuantizeMatMul; the classifier head and the embedding-output projections stay fp32', () => {
+  it('rewrites weight MatMuls as DynamicQuantizeMatMul; the classifier head and the first layer stay fp32', () => {
     const result = quantizeInt8(fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx')));
     const graph = decodeModel(result.bytes).graph;
     const ops = graph?.node.map((n) => n.opType) ?? [];
     expect(result.head).toHaveLength(1);
     expect(ops.filter((op) => op === 'DynamicQuantizeMatMul')).toHaveLength(result.quantized.length);
-    expect(result.firstProjections).toHaveLength(3); // the first layer's query, key and value
-    // What stays MatMul: attention's two activation products per layer, the classifier head, the first projections.
-    expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1 + result.firstProjections.length);
+    expect(result.firstLayer).toHaveLength(6); // the first layer's query, key, value, output, intermediate, output
+    // What stays MatMul: attention's two activation products per layer, the classifier head, the first layer.
+    expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1 + result.firstLayer.length);
     expect(ops).toContain('Gather');
   });
 
   it('quantizes a Gemm with transB and a bias, and the result runs close to fp32', async () => {
     const weights = Float32Array.from({ length: 152 }, (_, i) => Math.sin(i * 1.7) * 0.5);
     const source = gemmGraph(weights);
-    const result = quantizeInt8(source, { quantizeFirstProjections: true });
+    const result = quantizeInt8(source, { quantizeFirstLayer: true });
     expect(result.quantized).toEqual(['dense']);
     expect(result.head).toEqual(['head']);
     const x = new ort.Tensor('float32', Float32Array.from({ length: 4 * 16 }, (_, i) => Math.cos(i * 0.37)), [4, 16]);
