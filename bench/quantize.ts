@@ -34,7 +34,8 @@ const ALTERNATIVES: Record<string, QuantizeOptions> = {
   'int8 MatMulInteger chain': { operator: 'matmul-integer' },
   'int8 asymmetric weights': { symmetric: false },
   'int8 incl. classifier head': { quantizeHead: true },
-  'int8 incl. first layer': { quantizeFirstLayer: true },
+  'int8 incl. first attention': { quantizeFirstLayer: true },
+  'int8, whole first layer fp32': { keepFp32: (weight) => /layer\.0\./.test(weight) },
 };
 
 function scratchFolder(modelDir: string, source: Uint8Array): { dir: string; files: Record<string, string> } {

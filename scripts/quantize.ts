@@ -15,7 +15,7 @@ try {
   fs.renameSync(`${output}.tmp`, output);
   process.stdout.write(
     `${output}: ${result.quantized.length} MatMul/Gemm nodes int8, fp32: classifier head (${result.head.join(', ') || 'none'}) ` +
-      `and first layer (${result.firstLayer.join(', ') || 'none'}), ` +
+      `and first attention projections (${result.firstLayer.join(', ') || 'none'}), ` +
       `${(fs.statSync(input).size / 1e6).toFixed(1)} MB -> ${(result.bytes.length / 1e6).toFixed(1)} MB in ` +
       `${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );

@@ -121,14 +121,14 @@ describe("quantize: 'int8'", () => {
     }
   });
 
-  it('rewrites weight MatMuls as DynamicQuantizeMatMul; the classifier head and the first layer stay fp32', () => {
+  it('rewrites weight MatMuls as DynamicQuantizeMatMul; the classifier head and the first attention projections stay fp32', () => {
     const result = quantizeInt8(fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx')));
     const graph = decodeModel(result.bytes).graph;
     const ops = graph?.node.map((n) => n.opType) ?? [];
     expect(result.head).toHaveLength(1);
     expect(ops.filter((op) => op === 'DynamicQuantizeMatMul')).toHaveLength(result.quantized.length);
-    expect(result.firstLayer).toHaveLength(6); // the first layer's query, key, value, output, intermediate, output
-    // What stays MatMul: attention's two activation products per layer, the classifier head, the first layer.
+    expect(result.firstLayer).toHaveLength(4); // the first layer's query, key, value and attention output
+    // What stays MatMul: attention's two activation products per layer, the classifier head, the first attention projections.
     expect(ops.filter((op) => op === 'MatMul').length).toBe(ops.filter((op) => op === 'Softmax').length * 2 + 1 + result.firstLayer.length);
     expect(ops).toContain('Gather');
   });

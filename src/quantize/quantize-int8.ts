@@ -28,9 +28,9 @@ export interface QuantizeOptions {
   /** Also quantize the classifier head (the last MatMul / Gemm before each graph output). Default false. */
   quantizeHead?: boolean;
   /**
-   * Also quantize the first encoder layer. Default false: measured on minilm-l6 (bench/quantize.ts), its weights cause
-   * most of the int8 error (Spearman vs fp32 0.983 with it int8, 0.995 without; rank() top-10 overlap 89% / 93%) for
-   * a sixth of the MatMul work.
+   * Also quantize the first encoder layer's attention projections (query, key, value, output). Default false: measured
+   * on minilm-l6 (bench/quantize.ts), they cause most of the int8 error (Spearman vs fp32 0.983 with them int8, 0.993
+   * without; rank() top-10 overlap 89% / 92%) for a eighteenth of the MatMul work.
    */
   quantizeFirstLayer?: boolean;
   /** Weights (by initializer name) to leave fp32. */
@@ -43,7 +43,7 @@ export interface QuantizeResult {
   quantized: string[];
   /** Names of the classifier-head nodes left fp32. */
   head: string[];
-  /** Names of the first encoder layer's weight MatMul / Gemm nodes, left fp32. */
+  /** Names of the first encoder layer's attention projections, left fp32. */
   firstLayer: string[];
 }
 
@@ -170,24 +170,23 @@ function candidate(node: NodeProto, init: Map<string, TensorProto>): Candidate |
 }
 
 /**
- * The first encoder layer's weight nodes: from the first group of projections sharing one input (query / key / value
- * reading the embedding output) up to the next such group (the second layer's). Without a second group, the first
- * group alone; without any, the first node.
+ * The first encoder layer's attention projections: the first group of weight nodes sharing one input (query / key /
+ * value reading the embedding output) and the weight node after it (the attention output). Without such a group, the
+ * first weight node.
  */
 function firstLayerNodes(candidates: readonly NodeProto[]): Set<NodeProto> {
   const readers = new Map<string, number>();
   for (const node of candidates) readers.set(node.input[0] as string, (readers.get(node.input[0] as string) ?? 0) + 1);
-  const groupStarts = candidates.filter((node, i) => (readers.get(node.input[0] as string) ?? 0) >= 2 && candidates.findIndex((c) => c.input[0] === node.input[0]) === i);
-  const first = groupStarts[0] ?? candidates[0];
-  if (first === undefined) return new Set();
-  const second = groupStarts[1];
-  if (second === undefined) return new Set(candidates.filter((node) => node.input[0] === first.input[0]));
-  return new Set(candidates.slice(candidates.indexOf(first), candidates.indexOf(second)));
+  const first = candidates.find((node) => (readers.get(node.input[0] as string) ?? 0) >= 2);
+  if (first === undefined) return new Set(candidates.slice(0, 1));
+  const group = candidates.filter((node) => node.input[0] === first.input[0]);
+  const after = candidates[candidates.indexOf(group[group.length - 1] as NodeProto) + 1];
+  return new Set(after ? [...group, after] : group);
 }
 
 /**
  * Rewrites each eligible MatMul / Gemm to run with int8 weights. Embeddings (Gather), LayerNorm, Softmax, attention's
- * activation-by-activation MatMuls, the first encoder layer and the classifier head stay fp32.
+ * activation-by-activation MatMuls, the first layer's attention projections and the classifier head stay fp32.
  * Throws ERR_NOT_QUANTIZABLE when nothing qualifies.
  */
 export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}): QuantizeResult {
