@@ -118,6 +118,22 @@ async function main(): Promise<void> {
     }
   }
 
+  console.log(describeMachine(machineInfo()));
+  console.log(`${flags.model} (random weights), ${flags.threads} threads, median of ${flags.rounds} passes, variants alternating`);
+  console.log(`int8 first load (quantize + write cache) ${(firstLoad / 1000).toFixed(2)} s, cached load ${(cachedLoad / 1000).toFixed(2)} s\n`);
+  const speed = (label: string, set: string) => median(samples.get(`${label}|${set}`) ?? []);
+  console.log(
+    formatTable(
+      ['model', 'short pairs/s', 'vs fp32', 'query-passage pairs/s', 'vs fp32'],
+      [...models.keys()].map((label) => [
+        label,
+        fixed(speed(label, 'short')),
+        ratio(speed(label, 'short'), speed('fp32', 'short')),
+        fixed(speed(label, 'query-passage')),
+        ratio(speed(label, 'query-passage'), speed('fp32', 'query-passage')),
+      ]),
+    ),
+  );
   progress('fidelity');
   const fidelityPairs = ordinaryPairs(flags['fidelity-pairs'], flags.seed + 3);
   const reference = await (models.get('fp32') as CrossEncoder).score(fidelityPairs);
@@ -141,26 +157,18 @@ async function main(): Promise<void> {
     }
     const tops = await top10(model);
     const overlap = tops.reduce((sum, top, q) => sum + top.filter((id) => (referenceTop[q] as number[]).includes(id)).length / 10, 0) / tops.length;
-    const short = median(samples.get(`${label}|short`) ?? []);
-    const long = median(samples.get(`${label}|query-passage`) ?? []);
     rows.push([
       label,
-      fixed(short),
-      ratio(short, median(samples.get('fp32|short') ?? [])),
-      fixed(long),
-      ratio(long, median(samples.get('fp32|query-passage') ?? [])),
       spearman(scores, reference).toFixed(4),
       maxDiff.toFixed(4),
       (sumDiff / scores.length).toFixed(4),
       `${(overlap * 100).toFixed(1)}%`,
     ]);
   }
-  console.log(describeMachine(machineInfo()));
-  console.log(`${flags.model} (random weights), ${flags.threads} threads, median of ${flags.rounds} passes; fidelity on ${fidelityPairs.length} ordinary pairs and ${flags.queries} rank() calls of 100 documents, against fp32`);
-  console.log(`int8 first load (quantize + write cache) ${(firstLoad / 1000).toFixed(2)} s, cached load ${(cachedLoad / 1000).toFixed(2)} s\n`);
+  console.log(`\nfidelity on ${fidelityPairs.length} ordinary pairs and ${flags.queries} rank() calls of 100 documents, against fp32`);
   console.log(
     formatTable(
-      ['model', 'short pairs/s', 'vs fp32', 'query-passage pairs/s', 'vs fp32', 'Spearman', 'max |Δlogit|', 'mean |Δlogit|', 'top-10 overlap'],
+      ['model', 'Spearman', 'max |Δlogit|', 'mean |Δlogit|', 'top-10 overlap'],
       rows,
     ),
   );
