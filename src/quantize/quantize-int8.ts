@@ -15,9 +15,10 @@ import {
 } from './onnx-proto';
 
 /**
- * How a quantized MatMul runs. 'dynamic-quantize-matmul' (the default, measured fastest here: bench/quantize.ts) is
- * one com.microsoft DynamicQuantizeMatMul node with the bias folded in; 'matmul-integer' is the standard-ONNX chain
- * DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add).
+ * How a quantized MatMul runs. 'dynamic-quantize-matmul' (the default) is one com.microsoft DynamicQuantizeMatMul node
+ * with the bias folded in; 'matmul-integer' is the standard-ONNX chain DynamicQuantizeLinear + MatMulInteger + Cast +
+ * Mul (+ Add). Measured here (bench/quantize.ts --variants) both give identical scores at the same speed, since ONNX
+ * Runtime fuses the chain into the same kernel; the single node does not depend on that fusion.
  */
 export type QuantizeOperator = 'dynamic-quantize-matmul' | 'matmul-integer';
 
@@ -30,7 +31,7 @@ export interface QuantizeOptions {
   /**
    * Also quantize the first encoder layer's attention projections (query, key, value, output). Default false: measured
    * on minilm-l6 (bench/quantize.ts), they cause most of the int8 error (Spearman vs fp32 0.983 with them int8, 0.993
-   * without; rank() top-10 overlap 89% / 92%) for a eighteenth of the MatMul work.
+   * without; rank() top-10 overlap 89% / 91%) for an eighteenth of the MatMul work.
    */
   quantizeFirstLayer?: boolean;
   /** Weights (by initializer name) to leave fp32. */
