@@ -1,6 +1,19 @@
 // Public entry point of crossrank.
 export { CrossEncoder } from './cross-encoder';
-export type { Activation, BatchingOptions, ExecutionProvider, LoadOptions, RankOptions, RankResult, ScoreOptions } from './cross-encoder';
+export type {
+  Activation,
+  BatchingOptions,
+  CudaProviderOptions,
+  ExecutionProvider,
+  ExecutionProviderName,
+  HubProgress,
+  LoadOptions,
+  Precision,
+  RankOptions,
+  RankResult,
+  ScoreOptions,
+  TensorRTProviderOptions,
+} from './cross-encoder';
 export { Tokenizer } from './tokenizer';
 export type { TruncationStrategy } from './tokenizer';
 export { CrossrankError, CrossrankRangeError, CrossrankTypeError } from './errors';
