@@ -189,33 +189,32 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     v.nonEmptyString('model', model);
     const opts = v.options('options', options, LOAD_OPTIONS);
     const batching = v.options('options.batching', opts.batching, BATCHING_OPTIONS);
-    const modelFile = opts.modelFile === undefined ? undefined : v.nonEmptyString('options.modelFile', opts.modelFile);
-    const ortLibraryPath = opts.ortLibraryPath === undefined ? undefined : v.nonEmptyString('options.ortLibraryPath', opts.ortLibraryPath);
+    const modelFile = v.optionalNonEmptyString('options.modelFile', opts.modelFile);
+    const ortLibraryPath = v.optionalNonEmptyString('options.ortLibraryPath', opts.ortLibraryPath);
     const threads = v.optionalInteger('options.threads', opts.threads, 0, 1024) ?? 0;
     const requested = opts.activation === undefined ? 'auto' : v.oneOf('options.activation', opts.activation, ACTIVATIONS);
     const maxBatchTokens = v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096;
     const maxBatchSize = v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32;
     const maxQueuedPairs = v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000;
     const providers = providerRequests(opts.executionProviders);
-    const fallback = opts.fallback === undefined ? false : v.boolean('options.fallback', opts.fallback);
+    const fallback = v.optionalBoolean('options.fallback', opts.fallback) ?? false;
     if (fallback && providers[providers.length - 1]?.name !== 'cpu') {
       throw v.rangeError('options.executionProviders', "a list ending with 'cpu' when fallback is true", opts.executionProviders);
     }
     const gpuFirst = providers[0]?.name !== 'cpu';
     const lengthBucket = v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1);
 
-    const nativeBinding = opts.nativeBinding === undefined ? undefined : v.nonEmptyString('options.nativeBinding', opts.nativeBinding);
-    const revision = opts.revision === undefined ? undefined : v.nonEmptyString('options.revision', opts.revision);
-    const cacheDir = opts.cacheDir === undefined ? undefined : v.nonEmptyString('options.cacheDir', opts.cacheDir);
-    const token = opts.token === undefined ? undefined : v.nonEmptyString('options.token', opts.token);
-    const offline = opts.offline === undefined ? undefined : v.boolean('options.offline', opts.offline);
+    const nativeBinding = v.optionalNonEmptyString('options.nativeBinding', opts.nativeBinding);
+    const revision = v.optionalNonEmptyString('options.revision', opts.revision);
+    const cacheDir = v.optionalNonEmptyString('options.cacheDir', opts.cacheDir);
+    const token = v.optionalNonEmptyString('options.token', opts.token);
+    const offline = v.optionalBoolean('options.offline', opts.offline);
     if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
       throw v.typeError('options.onProgress', 'a function', opts.onProgress);
     }
     const onProgress = opts.onProgress as ((progress: HubProgress) => void) | undefined;
     const precision: Precision = opts.quantize === undefined ? 'fp32' : v.oneOf('options.quantize', opts.quantize, ['int8'] as const);
-    const quantizeCacheDir =
-      opts.quantizeCacheDir === undefined ? undefined : v.nonEmptyString('options.quantizeCacheDir', opts.quantizeCacheDir);
+    const quantizeCacheDir = v.optionalNonEmptyString('options.quantizeCacheDir', opts.quantizeCacheDir);
     native(nativeBinding);
 
     const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
@@ -284,7 +283,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const callOptions = this.#callOptions(opts);
     const signal = v.abortSignal('options.signal', opts.signal);
     const topK = v.optionalInteger('options.topK', opts.topK, 1, MAX_INT32);
-    const returnDocuments = opts.returnDocuments === undefined ? false : v.boolean('options.returnDocuments', opts.returnDocuments);
+    const returnDocuments = v.optionalBoolean('options.returnDocuments', opts.returnDocuments) ?? false;
     if (this.numLabels !== 1) {
       throw new CrossrankError('ERR_UNSUPPORTED', `rank() needs a model with one label; this one has ${this.numLabels}. Use score().`);
     }

@@ -61,6 +61,14 @@ export function nonEmptyString(name: string, value: unknown): string {
   return value as string;
 }
 
+export function optionalNonEmptyString(name: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : nonEmptyString(name, value);
+}
+
+export function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  return value === undefined ? undefined : boolean(name, value);
+}
+
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string') throw typeError(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
   if (!(allowed as readonly string[]).includes(value)) {
