@@ -3,6 +3,7 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "js_error.h"
 #include "model_wrap.h"
 #include "ort_library.h"
 #include "tokenizer_wrap.h"
@@ -20,9 +21,7 @@ Napi::Value LoadRuntime(const Napi::CallbackInfo& info) {
     out.Set("apiVersion", rt.api_version);
     return out;
   } catch (const Error& e) {
-    Napi::Error err = Napi::Error::New(env, e.what());
-    err.Set("code", e.code());
-    throw err;
+    throw CodedError(env, e.code(), e.what());
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "js_error.h"
 #include "ort_library.h"
 #include "tokenizer_wrap.h"
 
@@ -34,12 +35,6 @@ struct Bridge {
 };
 
 namespace {
-
-Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string& message) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", code);
-  return error;
-}
 
 void TeardownHook(void* arg) {
   auto* bridge = static_cast<Bridge*>(arg);

@@ -7,15 +7,10 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "js_error.h"
 
 namespace crossrank {
 namespace {
-
-Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string& message) {
-  Napi::Error err = Napi::Error::New(env, message);
-  err.Set("code", code);
-  return err;
-}
 
 [[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& message) {
   Napi::TypeError err = Napi::TypeError::New(env, message);
