@@ -89,6 +89,16 @@ async function interleave(task: Task): Promise<Interleaved> {
   return { ratios };
 }
 
+/** The paths that score pairs end to end (the ceiling instead runs prepared batches). */
+const SCORERS: Record<Exclude<PathName, 'ort-ceiling'>, (dir: string, threads: number) => Promise<{
+  score(pairs: readonly Pair[]): Promise<Float32Array>;
+  close(): Promise<unknown>;
+}>> = {
+  crossrank: loadCrossrank,
+  'transformers.js': (dir, threads) => TransformersJs.load(dir, threads),
+  'hand-written': (dir, threads) => HandWritten.load(dir, threads),
+};
+
 /** Loads one path, warms it up on other pairs, then times `rounds` passes over the set while sampling event-loop lag. */
 async function measure(task: Task): Promise<Measurement> {
   const pairs = pairsFor(task.set, task.pairs, flags.seed);
@@ -97,39 +107,20 @@ async function measure(task: Task): Promise<Measurement> {
   const lag = new EventLoopLag();
   let run: () => Promise<Float32Array | undefined>;
   let close: () => Promise<unknown>;
-  switch (task.path as PathName) {
-    case 'crossrank': {
-      const model = await loadCrossrank(dir, flags.threads);
-      await model.score(warmup);
-      run = () => model.score(pairs);
-      close = () => model.close();
-      break;
-    }
-    case 'transformers.js': {
-      const model = await TransformersJs.load(dir, flags.threads);
-      await model.score(warmup);
-      run = () => model.score(pairs);
-      close = () => model.close();
-      break;
-    }
-    case 'hand-written': {
-      const model = await HandWritten.load(dir, flags.threads);
-      await model.score(warmup);
-      run = () => model.score(pairs);
-      close = () => model.close();
-      break;
-    }
-    case 'ort-ceiling': {
-      const model = await OrtCeiling.load(dir, flags.threads);
-      await model.run(await model.prepare(warmup));
-      const batches = await model.prepare(pairs);
-      run = async () => {
-        await model.run(batches);
-        return undefined;
-      };
-      close = () => model.close();
-      break;
-    }
+  if (task.path !== 'ort-ceiling') {
+    const model = await SCORERS[task.path as Exclude<PathName, 'ort-ceiling'>](dir, flags.threads);
+    await model.score(warmup);
+    run = () => model.score(pairs);
+    close = () => model.close();
+  } else {
+    const model = await OrtCeiling.load(dir, flags.threads);
+    await model.run(await model.prepare(warmup));
+    const batches = await model.prepare(pairs);
+    run = async () => {
+      await model.run(batches);
+      return undefined;
+    };
+    close = () => model.close();
   }
   lag.start();
   const passes: number[] = [];
