@@ -88,10 +88,10 @@ async function main(): Promise<void> {
   const models = new Map<string, CrossEncoder>();
   models.set('fp32', await CrossEncoder.load(modelDir, base));
   let started = performance.now();
-  models.set('int8', await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', quantizeCacheDir: cacheDir }));
+  models.set('int8', await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir }));
   const firstLoad = performance.now() - started;
   started = performance.now();
-  const again = await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', quantizeCacheDir: cacheDir });
+  const again = await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir });
   const cachedLoad = performance.now() - started;
   await again.close();
   if (flags.variants) {

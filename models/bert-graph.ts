@@ -18,6 +18,13 @@ export interface BertArchitecture {
 }
 
 /**
+ * How self-attention is written: 'eager' as transformers' eager BertSelfAttention exports (QKᵀ / sqrt(d) + additive
+ * mask), 'sdpa' as torch.onnx exports scaled_dot_product_attention (Q and Kᵀ each scaled by d^-1/4, K transposed twice,
+ * the mask made with Where). Both compute the same function.
+ */
+export type AttentionExport = 'eager' | 'sdpa';
+
+/**
  * Init scales, chosen so random weights still give scores that vary clearly across pairs
  * (BERT's normal(0, 0.02) makes every pair score almost the same).
  */
@@ -117,6 +124,7 @@ export function buildBertModel(
   seed: number,
   producerVersion: string,
   scales: InitScales = DEFAULT_INIT_SCALES,
+  attentionExport: AttentionExport = 'eager',
 ): ModelSpec {
   const { hiddenSize: H, numHeads, intermediateSize: I, numLabels } = arch;
   if (H % numHeads !== 0) throw new Error(`hidden size ${H} is not a multiple of ${numHeads} heads`);
@@ -169,19 +177,35 @@ export function buildBertModel(
   }
   h = layerNorm(h, 'bert.embeddings.LayerNorm');
 
-  // Additive attention mask [batch, 1, 1, seq]: (1 - mask) * finfo.min, as transformers builds it.
-  const maskFloat = g.op('Cast', ['attention_mask'], { to: attrInt(DataType.FLOAT) });
-  const inverted = g.op('Sub', [oneFloat, maskFloat]);
-  const additiveMask = g.op('Unsqueeze', [g.op('Mul', [inverted, maskNegative]), maskAxes]);
+  // Additive attention mask [batch, 1, 1, seq]: (1 - mask) * finfo.min (eager), or Where(1 - mask, finfo.min, 1 - mask) (sdpa).
+  let additiveMask: string;
+  if (attentionExport === 'eager') {
+    const maskFloat = g.op('Cast', ['attention_mask'], { to: attrInt(DataType.FLOAT) });
+    const inverted = g.op('Sub', [oneFloat, maskFloat]);
+    additiveMask = g.op('Unsqueeze', [g.op('Mul', [inverted, maskNegative]), maskAxes]);
+  } else {
+    const expanded = g.op('Cast', [g.op('Unsqueeze', ['attention_mask', maskAxes])], { to: attrInt(DataType.FLOAT) });
+    const inverted = g.op('Sub', [oneFloat, expanded]);
+    const masked = g.op('Cast', [inverted], { to: attrInt(DataType.BOOL) });
+    additiveMask = g.op('Where', [masked, maskNegative, inverted]);
+  }
+  const quarterScale = g.floatTensor('const_quarter_scale', [], Float32Array.of(1 / Math.sqrt(Math.sqrt(headDim))));
 
   for (let l = 0; l < arch.numLayers; l++) {
     const p = `bert.encoder.layer.${l}`;
     const heads = (x: string, perm: number[]): string =>
       g.op('Transpose', [g.op('Reshape', [x, headsShape])], { perm: { kind: 'ints', value: perm } });
     const q = heads(dense(h, `${p}.attention.self.query`, H, H, scales.queryKey), [0, 2, 1, 3]);
-    const kT = heads(dense(h, `${p}.attention.self.key`, H, H, scales.queryKey), [0, 2, 3, 1]);
+    const key = dense(h, `${p}.attention.self.key`, H, H, scales.queryKey);
     const v = heads(dense(h, `${p}.attention.self.value`, H, H, scales.dense), [0, 2, 1, 3]);
-    const scores = g.op('Add', [g.op('Div', [g.op('MatMul', [q, kT]), scoreScale]), additiveMask]);
+    let scores: string;
+    if (attentionExport === 'eager') {
+      scores = g.op('Div', [g.op('MatMul', [q, heads(key, [0, 2, 3, 1])]), scoreScale]);
+    } else {
+      const kT = g.op('Transpose', [heads(key, [0, 2, 1, 3])], { perm: { kind: 'ints', value: [0, 1, 3, 2] } });
+      scores = g.op('MatMul', [g.op('Mul', [q, quarterScale]), g.op('Mul', [kT, quarterScale])]);
+    }
+    scores = g.op('Add', [scores, additiveMask]);
     const probs = g.op('Softmax', [scores], { axis: attrInt(-1) });
     const context = g.op('Reshape', [
       g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: { kind: 'ints', value: [0, 2, 1, 3] } }),

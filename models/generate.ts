@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBertModel, DEFAULT_INIT_SCALES, type BertArchitecture, type InitScales } from './bert-graph';
+import { buildBertModel, DEFAULT_INIT_SCALES, type AttentionExport, type BertArchitecture, type InitScales } from './bert-graph';
 import { encodeModel } from './onnx-writer';
 
 /** Bump when the output changes in a way the source hash would not show (it normally does). */
@@ -25,6 +25,8 @@ interface ModelPlan {
   /** Keep the original config's sentence-transformers activation key (single-logit rerankers). */
   keepActivationKey: boolean;
   scales: InitScales;
+  /** How attention is written in the graph (default 'eager'). */
+  attentionExport?: AttentionExport;
 }
 
 const MINILM_L6: BertArchitecture = {
@@ -54,6 +56,8 @@ const TINY_SCALES: InitScales = { ...DEFAULT_INIT_SCALES, tokenTypeEmbedding: 1.
 const PLANS: readonly ModelPlan[] = [
   { name: 'minilm-l6', seed: 1501, arch: MINILM_L6, labels: ['LABEL_0'], keepActivationKey: true, scales: DEFAULT_INIT_SCALES },
   { name: 'tiny', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: TINY_SCALES },
+  // tiny's weights (same seed) with attention written as torch.onnx exports scaled_dot_product_attention.
+  { name: 'tiny-sdpa', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: TINY_SCALES, attentionExport: 'sdpa' },
   {
     name: 'tiny-no-token-types',
     seed: 1503,
@@ -107,6 +111,7 @@ function stampFor(plan: ModelPlan): string {
       seed: plan.seed,
       arch: plan.arch,
       scales: plan.scales,
+      attentionExport: plan.attentionExport ?? 'eager',
       inputsSha256: sha256(...inputs),
     },
     null,
@@ -155,7 +160,7 @@ function generate(plan: ModelPlan, stamp: string): void {
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
   fs.rmSync(path.join(dir, STAMP_FILE), { force: true });
 
-  const model = buildBertModel(plan.arch, plan.seed, GENERATOR_VERSION, plan.scales);
+  const model = buildBertModel(plan.arch, plan.seed, GENERATOR_VERSION, plan.scales, plan.attentionExport);
   const bytes = encodeModel(model);
   writeAtomic(path.join(dir, 'onnx', 'model.onnx'), bytes);
   // Copied by content (not copyFileSync) so the shared folder's read-only mode does not carry over.

@@ -6,7 +6,7 @@ const WIRE_FIXED32 = 5;
 const WIRE_BYTES = 2;
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 export type DataTypeValue = (typeof DataType)[keyof typeof DataType];
 
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;

@@ -6,13 +6,14 @@ import { type HubProgress, resolveModel } from './hub/resolve-model';
 import { type ExecutionProvider, type ExecutionProviderName, providerRequests } from './execution-providers';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
-import { int8ModelPath, type Precision } from './quantize/cache';
+import { derivedModelPath } from './quantize/derived-model';
+import { type Precision, summarizeGraph } from './quantize/graph-summary';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import * as v from './validate';
 
 export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
-export type { Precision } from './quantize/cache';
+export type { Precision } from './quantize/graph-summary';
 
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
 
@@ -65,12 +66,18 @@ export interface LoadOptions {
   onProgress?: (progress: HubProgress) => void;
   /**
    * 'int8': run the model with int8 MatMul weights (per output channel, dynamic int8 activations), quantized on first
-   * load and cached (see quantizeCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
+   * load and cached (see modelCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
    * Default: run the ONNX file as it is.
    */
   quantize?: 'int8';
-  /** Where quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
-  quantizeCacheDir?: string;
+  /**
+   * true: rewrite each self-attention block into ONNX Runtime's fused Attention operator on first load and cache the
+   * graph (see modelCacheDir); scores stay within 1e-4. With quantize, the fused graph is quantized. Rejects with
+   * ERR_NOT_OPTIMIZABLE when no block matches. Default false.
+   */
+  optimize?: boolean;
+  /** Where optimized / quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
+  modelCacheDir?: string;
 }
 
 export interface ScoreOptions {
@@ -114,7 +121,8 @@ const LOAD_OPTIONS = [
   'offline',
   'onProgress',
   'quantize',
-  'quantizeCacheDir',
+  'optimize',
+  'modelCacheDir',
 ] as const;
 const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
@@ -140,10 +148,12 @@ function abortError(signal: AbortSignal): CrossrankError {
  * @typeParam S `Float32Array` for one-label models (the default); load with `CrossEncoder.load<Float32Array[]>` for several labels.
  */
 export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDisposable {
-  /** The ONNX file being run (with `quantize: 'int8'`, the cached int8 file). */
+  /** The ONNX file being run (with `quantize` or `optimize`, the cached derived file). */
   readonly modelPath: string;
-  /** 'int8' when loaded with `quantize: 'int8'`, else 'fp32' (the ONNX file as it is). */
+  /** What the running graph computes in, read from it: 'int8' for int8 MatMul kernels (quantize: 'int8', or a pre-quantized file), else its weights' float type. */
   readonly precision: Precision;
+  /** True when self-attention runs as one fused operator (optimize: true, or a pre-optimized file). */
+  readonly optimized: boolean;
   /** Longest tokenized pair, special tokens included. */
   readonly maxLength: number;
   readonly numLabels: number;
@@ -164,6 +174,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   private constructor(init: {
     modelPath: string;
     precision: Precision;
+    optimized: boolean;
     maxLength: number;
     labels: readonly string[] | undefined;
     activation: Activation;
@@ -173,6 +184,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   }) {
     this.modelPath = init.modelPath;
     this.precision = init.precision;
+    this.optimized = init.optimized;
     this.maxLength = init.maxLength;
     this.numLabels = init.nativeModel.numLabels;
     this.executionProvider = init.nativeModel.executionProvider as ExecutionProviderName;
@@ -213,14 +225,18 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
       throw v.typeError('options.onProgress', 'a function', opts.onProgress);
     }
     const onProgress = opts.onProgress as ((progress: HubProgress) => void) | undefined;
-    const precision: Precision = opts.quantize === undefined ? 'fp32' : v.oneOf('options.quantize', opts.quantize, ['int8'] as const);
-    const quantizeCacheDir = v.optionalNonEmptyString('options.quantizeCacheDir', opts.quantizeCacheDir);
+    const quantize = opts.quantize === undefined ? undefined : v.oneOf('options.quantize', opts.quantize, ['int8'] as const);
+    const optimize = v.optionalBoolean('options.optimize', opts.optimize) ?? false;
+    const modelCacheDir = v.optionalNonEmptyString('options.modelCacheDir', opts.modelCacheDir);
     native(nativeBinding);
 
     const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
     const located = locateModel(dir, modelFile);
-    const files =
-      precision === 'int8' ? { ...located, modelPath: await int8ModelPath(located.modelPath, located.dir, quantizeCacheDir) } : located;
+    const derived = quantize !== undefined || optimize;
+    const files = derived
+      ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, { optimize, quantize }, modelCacheDir) }
+      : located;
+    const summary = await summarizeGraph(files.modelPath);
     const positions = maxPositions(files);
     const maxLength =
       v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
@@ -247,7 +263,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const activation = requested === 'auto' ? autoActivation(files, nativeModel.numLabels) : requested;
     return new CrossEncoder<S>({
       modelPath: files.modelPath,
-      precision,
+      ...summary,
       maxLength,
       labels: labels?.length === nativeModel.numLabels ? labels : undefined,
       activation,

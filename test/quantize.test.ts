@@ -154,12 +154,12 @@ describe("quantize: 'int8'", () => {
   it('reuses the cached file on later loads and quantizes again when the source changes', async () => {
     const dir = copyModel(TINY);
     const cacheDir = path.join(dir, 'explicit-cache');
-    const first = await CrossEncoder.load(dir, { quantize: 'int8', quantizeCacheDir: cacheDir });
+    const first = await CrossEncoder.load(dir, { quantize: 'int8', modelCacheDir: cacheDir });
     await first.close();
     expect(path.dirname(first.modelPath)).toBe(cacheDir);
     const written = fs.statSync(first.modelPath);
 
-    const second = await CrossEncoder.load(dir, { quantize: 'int8', quantizeCacheDir: cacheDir });
+    const second = await CrossEncoder.load(dir, { quantize: 'int8', modelCacheDir: cacheDir });
     await second.close();
     expect(second.modelPath).toBe(first.modelPath);
     expect(fs.statSync(second.modelPath).mtimeMs).toBe(written.mtimeMs);
@@ -169,7 +169,7 @@ describe("quantize: 'int8'", () => {
     const model = decodeModel(fs.readFileSync(source));
     (model as { docString?: string }).docString = 'changed';
     fs.writeFileSync(source, encodeModel(model));
-    const third = await CrossEncoder.load(dir, { quantize: 'int8', quantizeCacheDir: cacheDir });
+    const third = await CrossEncoder.load(dir, { quantize: 'int8', modelCacheDir: cacheDir });
     await third.close();
     expect(third.modelPath).not.toBe(first.modelPath);
     expect(fs.existsSync(first.modelPath)).toBe(false);
@@ -193,9 +193,9 @@ describe("quantize: 'int8'", () => {
       code: 'ERR_OUT_OF_RANGE',
       message: `Expected one of 'int8' for options.quantize but received "int4" of type string`,
     });
-    await expect(CrossEncoder.load(TINY, { quantize: 'int8', quantizeCacheDir: '' })).rejects.toMatchObject({
+    await expect(CrossEncoder.load(TINY, { quantize: 'int8', modelCacheDir: '' })).rejects.toMatchObject({
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected a non-empty string for options.quantizeCacheDir but received "" of type string',
+      message: 'Expected a non-empty string for options.modelCacheDir but received "" of type string',
     });
   });
 });

@@ -169,10 +169,10 @@ const MESSAGES: Record<string, { fields: Fields; nested?: Record<string, { field
 };
 
 /** TensorProto.DataType values the quantizer reads or writes. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10 } as const;
 
 /** AttributeProto.AttributeType values the quantizer reads or writes. */
-export const AttributeType = { FLOAT: 1, INT: 2 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 /** int64 fields decode as numbers or Long objects ({ low, high }); both convert here. */
 export type Int64 = number | { toNumber(): number };
@@ -193,6 +193,9 @@ export interface AttributeProto {
   type?: number;
   f?: number;
   i?: Int64;
+  t?: TensorProto;
+  ints?: Int64[];
+  floats?: number[];
 }
 export interface NodeProto {
   input: string[];
@@ -213,7 +216,15 @@ export interface ModelProto {
   graph?: GraphProto;
 }
 
-const root = protobuf.Root.fromJSON({ nested: { onnx: { nested: MESSAGES } } });
+// Just the node types and initializer types of a model: decoding skips the weight bytes, so it reads a large file fast.
+const SUMMARY: typeof MESSAGES = {
+  Model: { fields: { graph: { type: 'Graph', id: 7 } } },
+  Graph: { fields: { node: repeated('Node', 1), initializer: repeated('Tensor', 5) } },
+  Node: { fields: { opType: { type: 'string', id: 4 }, domain: { type: 'string', id: 7 } } },
+  Tensor: { fields: { dataType: { type: 'int32', id: 2 } } },
+};
+
+const root = protobuf.Root.fromJSON({ nested: { onnx: { nested: MESSAGES }, summary: { nested: SUMMARY } } });
 const modelType = root.lookupType('onnx.ModelProto');
 const tensorType = root.lookupType('onnx.TensorProto');
 const nodeType = root.lookupType('onnx.NodeProto');
@@ -222,6 +233,17 @@ const attributeType = root.lookupType('onnx.AttributeProto');
 export function int64(value: Int64 | undefined): number {
   if (value === undefined || value === null) return 0;
   return typeof value === 'number' ? value : value.toNumber();
+}
+
+export interface ModelSummary {
+  graph?: { node: { opType?: string; domain?: string }[]; initializer: { dataType?: number }[] };
+}
+
+const summaryType = root.lookupType('summary.Model');
+
+/** The op types and initializer data types of a model, without its weights. */
+export function decodeSummary(bytes: Uint8Array): ModelSummary {
+  return summaryType.decode(bytes) as unknown as ModelSummary;
 }
 
 export function decodeModel(bytes: Uint8Array): ModelProto {

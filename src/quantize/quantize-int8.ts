@@ -171,11 +171,18 @@ function candidate(node: NodeProto, init: Map<string, TensorProto>): Candidate |
 }
 
 /**
- * The first encoder layer's attention projections: the first group of weight nodes sharing one input (query / key /
- * value reading the embedding output) and the weight node after it (the attention output). Without such a group, the
- * first weight node.
+ * The first encoder layer's attention projections: its fused Attention node and the weight node after it when the graph
+ * is fused; else the first group of weight nodes sharing one input (query / key / value reading the embedding output) and
+ * the weight node after it (the attention output). Without either, the first weight node.
  */
-function firstLayerNodes(candidates: readonly NodeProto[]): Set<NodeProto> {
+function firstLayerNodes(graph: GraphProto, candidates: readonly NodeProto[]): Set<NodeProto> {
+  const attention = graph.node.find(isFusedAttention);
+  if (attention) {
+    const order = new Map(graph.node.map((n, i) => [n, i]));
+    const at = order.get(attention) as number;
+    const after = candidates.find((n) => (order.get(n) as number) > at);
+    return new Set(after ? [attention, after] : [attention]);
+  }
   const readers = new Map<string, number>();
   for (const node of candidates) readers.set(node.input[0] as string, (readers.get(node.input[0] as string) ?? 0) + 1);
   const first = candidates.find((node) => (readers.get(node.input[0] as string) ?? 0) >= 2);
@@ -185,20 +192,83 @@ function firstLayerNodes(candidates: readonly NodeProto[]): Set<NodeProto> {
   return new Set(after ? [...group, after] : group);
 }
 
+function isFusedAttention(node: NodeProto): boolean {
+  return node.opType === 'Attention' && node.domain === MS_DOMAIN;
+}
+
 /**
- * Rewrites each eligible MatMul / Gemm to run with int8 weights. Embeddings (Gather), LayerNorm, Softmax, attention's
- * activation-by-activation MatMuls, the first layer's attention projections and the classifier head stay fp32.
- * Throws ERR_NOT_QUANTIZABLE when nothing qualifies.
+ * A fused Attention (from fuse-bert) with its packed Q/K/V weight in the file, rewritten as DynamicQuantizeLinear of
+ * the input + QAttention with per-column int8 weights; undefined when the node has other inputs than input, weights,
+ * bias and mask.
  */
+function quantizeAttention(node: NodeProto, init: Map<string, TensorProto>, added: TensorProto[]): NodeProto[] | undefined {
+  const [input, weightName, bias, mask] = node.input as [string, string, string | undefined, string | undefined];
+  const weight = init.get(weightName);
+  const values = weight && weight.dims.length === 2 ? floatValues(weight) : undefined;
+  if (node.input.length > 4 || !values || !bias || !weight) return undefined;
+  const [k, n] = weight.dims.map(int64) as [number, number];
+  const w = quantizeWeight(values, k, n, true);
+  const prefix = `${weightName}_int8`;
+  added.push(
+    makeTensor(`${prefix}_quantized`, DataType.INT8, [k, n], w.q),
+    makeTensor(`${prefix}_scale`, DataType.FLOAT, [n], new Uint8Array(w.scale.buffer)),
+    makeTensor(`${prefix}_zero_point`, DataType.INT8, [], new Uint8Array(1)),
+  );
+  const name = node.name ?? weightName;
+  const q = `${name}_input_quantized`;
+  return [
+    makeNode('DynamicQuantizeLinear', [input], [q, `${q}_scale`, `${q}_zero_point`], `${name}_quantize_input`),
+    makeNode(
+      'QAttention',
+      [q, `${prefix}_quantized`, bias, `${q}_scale`, `${prefix}_scale`, mask ?? '', `${q}_zero_point`, `${prefix}_zero_point`],
+      [...node.output],
+      `${name}_int8`,
+      MS_DOMAIN,
+      node.attribute,
+    ),
+  ];
+}
+
+/** Decodes, quantizes and encodes; see quantizeInt8Model. */
 export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}): QuantizeResult {
-  const operator = options.operator ?? 'dynamic-quantize-matmul';
-  const symmetric = options.symmetric ?? true;
   let model: ModelProto;
   try {
     model = decodeModel(source);
   } catch (error) {
     throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model to quantize it: ${(error as Error).message}`, { cause: error });
   }
+  return { ...quantizeInt8Model(model, options), bytes: encodeModel(model) };
+}
+
+/**
+ * Rewrites, in place, each eligible MatMul / Gemm (and fused Attention) to run with int8 weights. Embeddings (Gather),
+ * LayerNorm, Softmax, attention's activation-by-activation MatMuls, the first layer's attention projections and the
+ * classifier head stay fp32. Throws ERR_NOT_QUANTIZABLE when nothing qualifies.
+ */
+export function quantizeInt8Model(model: ModelProto, options: QuantizeOptions = {}): QuantizeSummary {
+  const steps = quantizeSteps(model, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** quantizeInt8Model giving the event loop a turn between weights, so a server stays responsive while it runs. */
+export async function quantizeInt8ModelAsync(model: ModelProto, options: QuantizeOptions = {}): Promise<QuantizeSummary> {
+  const steps = quantizeSteps(model, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export type QuantizeSummary = Omit<QuantizeResult, 'bytes'>;
+
+/** The quantizer, yielding after each weight it quantizes. */
+function* quantizeSteps(model: ModelProto, options: QuantizeOptions): Generator<void, QuantizeSummary> {
+  const operator = options.operator ?? 'dynamic-quantize-matmul';
+  const symmetric = options.symmetric ?? true;
   const graph = model.graph;
   if (!graph) throw new CrossrankError('ERR_MODEL_LOAD', 'The ONNX model to quantize has no graph');
   const init = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
@@ -215,9 +285,22 @@ export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}):
   const headNames: string[] = [];
   const firstNames: string[] = [];
   let id = 0;
-  const firstLayer = firstLayerNodes(graph.node.filter((n) => candidate(n, init) !== undefined && !head.has(n)));
+  const firstLayer = firstLayerNodes(graph, graph.node.filter((n) => candidate(n, init) !== undefined && !head.has(n)));
 
   for (const node of graph.node) {
+    if (isFusedAttention(node)) {
+      if (firstLayer.has(node) && !options.quantizeFirstLayer) {
+        firstNames.push(node.name ?? node.output[0] ?? '');
+        continue;
+      }
+      const nodes = quantizeAttention(node, init, added);
+      yield;
+      if (nodes) {
+        replacement.set(node, nodes);
+        quantized.push(node.name ?? '');
+      }
+      continue;
+    }
     const found = candidate(node, init);
     if (!found) continue;
     if (head.has(node) && !options.quantizeHead) {
@@ -243,6 +326,7 @@ export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}):
         makeTensor(`${prefix}_zero_point`, DataType.INT8, [found.n], w.zeroPoint),
       );
       quantizedWeights.set(key, prefix);
+      yield;
     }
 
     // Fold a following `Add(bias)` into the node when the MatMul's result feeds only that Add.
@@ -303,5 +387,5 @@ export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}):
   if (operator === 'dynamic-quantize-matmul' && !model.opsetImport.some((o) => o.domain === MS_DOMAIN)) {
     model.opsetImport.push({ domain: MS_DOMAIN, version: 1 });
   }
-  return { bytes: encodeModel(model), quantized, head: headNames, firstLayer: firstNames };
+  return { quantized, head: headNames, firstLayer: firstNames };
 }

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 export const GENERATED = path.resolve(__dirname, '..', '..', 'models', 'generated');
 export const MINILM = path.join(GENERATED, 'minilm-l6');
 export const TINY = path.join(GENERATED, 'tiny');
+/** tiny's weights with attention written the way torch.onnx exports scaled_dot_product_attention. */
+export const TINY_SDPA = path.join(GENERATED, 'tiny-sdpa');
 export const TINY_NO_TYPES = path.join(GENERATED, 'tiny-no-token-types');
 export const TINY_3_LABELS = path.join(GENERATED, 'tiny-3-labels');
 export const SHARED_TOKENIZERS = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'tokenizers');

@@ -1,13 +1,18 @@
-// The int8 model cache: quantize once per source file content and crossrank version, then reuse the file.
+// Models crossrank derives from the user's ONNX file (fused, int8), made once per source content and crossrank version.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CrossrankError } from '../errors';
-import { quantizeInt8 } from './quantize-int8';
+import { fuseBertModel } from './fuse-bert';
+import { type ModelProto, decodeModel, encodeModel } from './onnx-proto';
+import { quantizeInt8ModelAsync } from './quantize-int8';
 
-/** The precisions `CrossEncoder.load` can run a model at. */
-export type Precision = 'fp32' | 'int8';
+/** What to derive: the fused graph (`optimize`), int8 weights (`quantize`), or both (fused, then quantized). */
+export interface Derivation {
+  optimize: boolean;
+  quantize?: 'int8';
+}
 
 const CACHE_FOLDER = '.crossrank-cache';
 
@@ -48,31 +53,53 @@ function defaultCacheDir(modelDir: string): string {
   return writable(beside) ? beside : path.join(os.tmpdir(), 'crossrank-cache');
 }
 
+function tagOf(derivation: Derivation): string {
+  return [derivation.optimize ? 'fused' : '', derivation.quantize ?? ''].filter(Boolean).join('-');
+}
+
+async function derive(source: Uint8Array, derivation: Derivation): Promise<Uint8Array> {
+  let model: ModelProto;
+  try {
+    model = decodeModel(source);
+  } catch (error) {
+    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model: ${(error as Error).message}`, { cause: error });
+  }
+  if (derivation.optimize && fuseBertModel(model).attention === 0) {
+    throw new CrossrankError(
+      'ERR_NOT_OPTIMIZABLE',
+      'optimize: true found no self-attention block it can fuse in this graph (it knows the BERT export patterns of ' +
+        'transformers / optimum). Load it without the optimize option.',
+    );
+  }
+  if (derivation.quantize === 'int8') await quantizeInt8ModelAsync(model);
+  return encodeModel(model);
+}
+
 /**
- * Returns the path of the int8 version of `modelPath`, quantizing and writing it (temp file + rename) on first use.
- * The file name holds the source's sha256 and crossrank's version, so a changed source or a new crossrank quantizes
- * again; older entries for the same source name are deleted then.
+ * Returns the path of the derived version of `modelPath`, making and writing it (temp file + rename) on first use.
+ * The file name holds the derivation, the source's sha256 and crossrank's version, so a changed source or a new
+ * crossrank derives again; older entries of the same derivation and source name are deleted then.
  */
-export async function int8ModelPath(modelPath: string, modelDir: string, cacheDir?: string): Promise<string> {
+export async function derivedModelPath(modelPath: string, modelDir: string, derivation: Derivation, cacheDir?: string): Promise<string> {
   const dir = cacheDir !== undefined ? path.resolve(cacheDir) : defaultCacheDir(modelDir);
   const stem = path.basename(modelPath, '.onnx');
   // Names the source by its path too, so that two models sharing a cache folder never delete each other's entries.
   const source = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 8);
-  const prefix = `${stem}.${source}.int8.`;
+  const prefix = `${stem}.${source}.${tagOf(derivation)}.`;
   const target = path.join(dir, `${prefix}${(await sha256(modelPath)).slice(0, 32)}.crossrank-${crossrankVersion()}.onnx`);
   if (fs.existsSync(target)) return target;
 
-  const result = quantizeInt8(await fs.promises.readFile(modelPath));
+  const bytes = await derive(await fs.promises.readFile(modelPath), derivation);
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.promises.mkdir(dir, { recursive: true });
-    await fs.promises.writeFile(temp, result.bytes);
+    await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, target);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
     throw new CrossrankError(
       'ERR_MODEL_LOAD',
-      `Cannot write the quantized model to ${dir}: ${(error as Error).message}. Pass a writable folder as quantizeCacheDir.`,
+      `Cannot write the derived model to ${dir}: ${(error as Error).message}. Pass a writable folder as modelCacheDir.`,
       { cause: error },
     );
   }
