@@ -1,4 +1,4 @@
-// crossrank int8 (quantize: 'int8') against crossrank fp32 on one model, in one process: pairs/s and fidelity.
+// crossrank int8 (quantize: 'int8') and fused (optimize: true) against crossrank fp32 on one model, in one process: pairs/s and fidelity.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
   const again = await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir });
   const cachedLoad = performance.now() - started;
   await again.close();
+  models.set('fused fp32', await CrossEncoder.load(modelDir, { ...base, optimize: true, modelCacheDir: cacheDir }));
+  models.set('fused int8', await CrossEncoder.load(modelDir, { ...base, optimize: true, quantize: 'int8', modelCacheDir: cacheDir }));
   if (flags.variants) {
     const fp32Path = (models.get('fp32') as CrossEncoder).modelPath;
     const scratch = scratchFolder(modelDir, fs.readFileSync(fp32Path));

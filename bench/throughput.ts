@@ -13,13 +13,16 @@ import { peakRssMiB } from './lib/peak-rss';
 import { fixed, formatTable, ratio } from './lib/table';
 import { TransformersJs } from './lib/transformers-js';
 
-const PATHS = ['crossrank', 'transformers.js', 'hand-written', 'ort-ceiling'] as const;
+const PATHS = ['crossrank', 'crossrank-fused', 'crossrank-int8', 'crossrank-fused-int8', 'transformers.js', 'hand-written', 'ort-ceiling'] as const;
 const SETS = ['short', 'query-passage'] as const;
 type PathName = (typeof PATHS)[number];
 type SetName = (typeof SETS)[number];
 
 const LABELS: Record<PathName, string> = {
   crossrank: 'crossrank score(), one call',
+  'crossrank-fused': 'crossrank, optimize: true (fp32)',
+  'crossrank-int8': "crossrank, quantize: 'int8'",
+  'crossrank-fused-int8': "crossrank, optimize + quantize: 'int8'",
   'transformers.js': 'transformers.js, batch 32, input order',
   'hand-written': 'tokenizers + onnxruntime-node, sorted 32',
   'ort-ceiling': 'ORT ceiling (pre-tokenized, sorted 32)',
@@ -47,9 +50,10 @@ interface Task {
   pairs: number;
 }
 
-/** crossrank / ceiling per round, the two timed alternately in one process so machine drift hits both alike. */
+/** crossrank / ceiling (and crossrank-fused / ceiling) per round, timed alternately in one process so machine drift hits all alike. */
 interface Interleaved {
   ratios: number[];
+  fusedRatios: number[];
 }
 
 interface Measurement {
@@ -71,22 +75,28 @@ async function interleave(task: Task): Promise<Interleaved> {
   const warmup = pairsFor(task.set, flags.warmup, flags.seed + 1000);
   const dir = path.resolve(flags.model);
   const model = await loadCrossrank(dir, flags.threads);
+  const fused = await loadCrossrank(dir, flags.threads, { optimize: true });
   const ceiling = await OrtCeiling.load(dir, flags.threads);
   const batches = await ceiling.prepare(pairs);
   await model.score(warmup);
+  await fused.score(warmup);
   await ceiling.run(await ceiling.prepare(warmup));
   const ratios: number[] = [];
+  const fusedRatios: number[] = [];
+  const time = async (run: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await run();
+    return performance.now() - t0;
+  };
   for (let round = 0; round < Math.max(5, flags.rounds); round++) {
-    let t0 = performance.now();
-    await ceiling.run(batches);
-    const ceilingSeconds = performance.now() - t0;
-    t0 = performance.now();
-    await model.score(pairs);
-    ratios.push(ceilingSeconds / (performance.now() - t0));
+    const ceilingSeconds = await time(() => ceiling.run(batches));
+    ratios.push(ceilingSeconds / (await time(() => model.score(pairs))));
+    fusedRatios.push(ceilingSeconds / (await time(() => fused.score(pairs))));
   }
   await model.close();
+  await fused.close();
   await ceiling.close();
-  return { ratios };
+  return { ratios, fusedRatios };
 }
 
 /** The paths that score pairs end to end (the ceiling instead runs prepared batches). */
@@ -95,6 +105,9 @@ const SCORERS: Record<Exclude<PathName, 'ort-ceiling'>, (dir: string, threads: n
   close(): Promise<unknown>;
 }>> = {
   crossrank: loadCrossrank,
+  'crossrank-fused': (dir, threads) => loadCrossrank(dir, threads, { optimize: true }),
+  'crossrank-int8': (dir, threads) => loadCrossrank(dir, threads, { quantize: 'int8' }),
+  'crossrank-fused-int8': (dir, threads) => loadCrossrank(dir, threads, { optimize: true, quantize: 'int8' }),
   'transformers.js': (dir, threads) => TransformersJs.load(dir, threads),
   'hand-written': (dir, threads) => HandWritten.load(dir, threads),
 };
@@ -210,13 +223,19 @@ function printSet(set: SetName, n: number, rows: readonly Row[], interleaved?: I
     `crossrank / ceiling ${ratio(cr, rate('ort-ceiling'))}, / transformers.js ${ratio(cr, rate('transformers.js'))}, / hand-written ${ratio(cr, rate('hand-written'))}` +
       ' (crossrank batches and overlaps tokenization inside the one call)',
   );
+  console.log(
+    `crossrank-fused / ceiling ${ratio(rate('crossrank-fused'), rate('ort-ceiling'))}; ` +
+      `crossrank-int8 / crossrank ${ratio(rate('crossrank-int8'), cr)}; crossrank-fused-int8 / crossrank ${ratio(rate('crossrank-fused-int8'), cr)}`,
+  );
   if (interleaved) {
-    const sorted = [...interleaved.ratios].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] as number;
-    console.log(
-      `crossrank / ceiling, alternating in one process over ${sorted.length} rounds: median ${median.toFixed(3)}x ` +
-        `(min ${(sorted[0] as number).toFixed(3)}x, max ${(sorted[sorted.length - 1] as number).toFixed(3)}x)`,
-    );
+    for (const [label, values] of [['crossrank', interleaved.ratios], ['crossrank-fused', interleaved.fusedRatios]] as const) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)] as number;
+      console.log(
+        `${label} / ceiling, alternating in one process over ${sorted.length} rounds: median ${median.toFixed(3)}x ` +
+          `(min ${(sorted[0] as number).toFixed(3)}x, max ${(sorted[sorted.length - 1] as number).toFixed(3)}x)`,
+      );
+    }
   }
   console.log('');
 }

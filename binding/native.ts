@@ -19,6 +19,8 @@ export interface NativeModelOptions {
   maxLength: number;
   /** Pad batch widths up to a multiple of this (1: no bucketing). */
   lengthBucket: number;
+  /** Batches run at once, each on its own threadpool thread. */
+  maxInflightBatches: number;
   threads: number;
   numLabelsHint: number;
   maxBatchTokens: number;

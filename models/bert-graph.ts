@@ -189,7 +189,7 @@ export function buildBertModel(
     const masked = g.op('Cast', [inverted], { to: attrInt(DataType.BOOL) });
     additiveMask = g.op('Where', [masked, maskNegative, inverted]);
   }
-  const quarterScale = g.floatTensor('const_quarter_scale', [], Float32Array.of(1 / Math.sqrt(Math.sqrt(headDim))));
+  const quarterScale = attentionExport === 'sdpa' ? g.floatTensor('const_quarter_scale', [], Float32Array.of(1 / Math.sqrt(Math.sqrt(headDim)))) : '';
 
   for (let l = 0; l < arch.numLayers; l++) {
     const p = `bert.encoder.layer.${l}`;

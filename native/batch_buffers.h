@@ -12,6 +12,7 @@ struct BatchBuffers {
   std::vector<int64_t> attention_mask;
   std::vector<int64_t> token_type_ids;
   std::vector<float> logits;
+  std::vector<int32_t> narrow;  // int32 copies of the inputs, for graphs that declare int32 inputs
 
   // Sizes the buffers for rows x columns and fills them with padding (pad_id, mask 0, type 0).
   void Reset(int64_t new_rows, int64_t new_columns, int64_t num_labels, int64_t pad_id) {

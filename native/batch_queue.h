@@ -13,6 +13,7 @@ struct BatchLimits {
   size_t max_batch_size = 32;
   size_t max_queued_pairs = 100000;
   size_t length_bucket = 1;  // pad each batch's width up to a multiple of this
+  size_t max_inflight_batches = 1;  // batches run at once (GPU: the next one is prepared while one computes)
 };
 
 struct BatchEntry {

@@ -135,8 +135,8 @@ void Engine::Process(const std::shared_ptr<Request>& request) {
       queued_pairs_ -= request->count;
     } else {
       queue_.Push(request);
-      become_runner = !runner_active_;
-      runner_active_ = true;
+      become_runner = runners_ < queue_.limits().max_inflight_batches;
+      if (become_runner) ++runners_;
     }
   }
   if (!failure.empty()) {
@@ -150,47 +150,57 @@ void Engine::Process(const std::shared_ptr<Request>& request) {
 
 void Engine::Drain() {
   std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_ptr<RunnerState> state;
+  if (idle_states_.empty()) {
+    state = std::make_unique<RunnerState>();
+  } else {
+    state = std::move(idle_states_.back());
+    idle_states_.pop_back();
+  }
   while (!closed_ && !queue_.empty()) {
-    queued_pairs_ -= queue_.Pop(batch_);
-    if (batch_.empty()) continue;
+    queued_pairs_ -= queue_.Pop(state->batch);
+    if (state->batch.empty()) continue;
     lock.unlock();
-    RunBatch();
-    batch_.clear();
+    RunBatch(*state);
+    state->batch.clear();
     lock.lock();
   }
-  runner_active_ = false;
-  const bool release = closed_;
+  idle_states_.push_back(std::move(state));
+  --runners_;
+  const bool release = closed_ && runners_ == 0;
   if (release) session_.reset();
   idle_.notify_all();
   lock.unlock();
   if (release) Notify(new Completion{nullptr});
 }
 
-void Engine::RunBatch() {
+void Engine::RunBatch(RunnerState& state) {
+  const std::vector<BatchEntry>& batch = state.batch;
+  BatchBuffers& buffers = state.buffers;
   size_t columns = 0;
   size_t cap = 0;
-  for (const BatchEntry& e : batch_) {
+  for (const BatchEntry& e : batch) {
     columns = std::max<size_t>(columns, e.length);
     cap = std::max(cap, e.request->max_length);
   }
   // Bucketed widths let GPU providers reuse engines and graphs; padding is masked, so scores do not change.
   const size_t bucket = queue_.limits().length_bucket;
   if (bucket > 1) columns = std::min(cap, (columns + bucket - 1) / bucket * bucket);
-  buffers_.Reset(static_cast<int64_t>(batch_.size()), static_cast<int64_t>(columns), num_labels_, tokenizer_->pad_id());
-  for (size_t row = 0; row < batch_.size(); ++row) {
-    const BatchEntry& e = batch_[row];
+  buffers.Reset(static_cast<int64_t>(batch.size()), static_cast<int64_t>(columns), num_labels_, tokenizer_->pad_id());
+  for (size_t row = 0; row < batch.size(); ++row) {
+    const BatchEntry& e = batch[row];
     const uint32_t start = e.request->offsets[e.pair];
-    buffers_.SetRow(static_cast<int64_t>(row), e.request->ids.data() + start, e.request->type_ids.data() + start, e.length);
+    buffers.SetRow(static_cast<int64_t>(row), e.request->ids.data() + start, e.request->type_ids.data() + start, e.length);
   }
   try {
-    session_->Run(buffers_);
+    session_->Run(buffers);
   } catch (const Error& e) {
-    for (const BatchEntry& entry : batch_) Fail(entry.request, e.code(), e.what());
+    for (const BatchEntry& entry : batch) Fail(entry.request, e.code(), e.what());
     return;
   }
-  for (size_t row = 0; row < batch_.size(); ++row) {
-    const BatchEntry& e = batch_[row];
-    Activate(buffers_.logits.data() + row * num_labels_, e.request->results.data() + e.pair * num_labels_, num_labels_,
+  for (size_t row = 0; row < batch.size(); ++row) {
+    const BatchEntry& e = batch[row];
+    Activate(buffers.logits.data() + row * num_labels_, e.request->results.data() + e.pair * num_labels_, num_labels_,
              e.request->activation);
     if (e.request->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish(e.request);
   }
@@ -208,12 +218,12 @@ bool Engine::Close() {
   bool released = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_) return !runner_active_;
+    if (closed_) return runners_ == 0;
     closed_ = true;
     stopping_.store(true, std::memory_order_relaxed);
     queued_pairs_ -= queue_.size();
     pending = queue_.Clear();
-    if (!runner_active_) {
+    if (runners_ == 0) {
       session_.reset();
       released = true;
     }
@@ -230,8 +240,8 @@ void Engine::Shutdown() {
   stopping_.store(true, std::memory_order_relaxed);
   queued_pairs_ -= queue_.size();
   queue_.Clear();
-  if (runner_active_ && session_) session_->Terminate();
-  idle_.wait(lock, [this] { return !runner_active_; });
+  if (runners_ > 0 && session_) session_->Terminate();
+  idle_.wait(lock, [this] { return runners_ == 0; });
   session_.reset();
 }
 

@@ -31,7 +31,7 @@ class Engine {
 
   // Main thread: reserves queue room for the request's pairs. Throws Error (ERR_CLOSED, ERR_QUEUE_FULL).
   void Admit(const Request& request);
-  // Threadpool: tokenizes, queues, then runs batches until the queue is empty unless another thread already does.
+  // Threadpool: tokenizes, queues, then runs batches until the queue is empty unless max_inflight_batches threads already do.
   void Process(const std::shared_ptr<Request>& request);
   // Main thread: drops a request's pending pairs; false when it had already settled.
   bool Cancel(const std::shared_ptr<Request>& request);
@@ -48,9 +48,15 @@ class Engine {
   const std::string& fallback_reason() const { return fallback_reason_; }
 
  private:
+  // One runner's batch and its reusable buffers; a runner takes one from the pool for as long as it runs.
+  struct RunnerState {
+    BatchBuffers buffers;
+    std::vector<BatchEntry> batch;
+  };
+
   void Tokenize(Request& request) const;
   void Drain();
-  void RunBatch();
+  void RunBatch(RunnerState& state);
   void Fail(const std::shared_ptr<Request>& request, const std::string& code, const std::string& message);
   void Finish(const std::shared_ptr<Request>& request);
   void Notify(Completion* completion);
@@ -67,12 +73,9 @@ class Engine {
   BatchQueue queue_;
   size_t queued_pairs_ = 0;
   bool closed_ = false;
-  bool runner_active_ = false;
+  size_t runners_ = 0;  // threads running batches, at most max_inflight_batches
+  std::vector<std::unique_ptr<RunnerState>> idle_states_;
   std::unique_ptr<Session> session_;
-
-  // Runner-only state, reused across batches.
-  BatchBuffers buffers_;
-  std::vector<BatchEntry> batch_;
 
   std::mutex notify_mutex_;
   Notifier notifier_;

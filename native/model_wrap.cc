@@ -176,6 +176,7 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   limits.max_batch_size = ReadSize(options, "maxBatchSize");
   limits.max_queued_pairs = ReadSize(options, "maxQueuedPairs");
   limits.length_bucket = std::max<size_t>(1, ReadSize(options, "lengthBucket"));
+  limits.max_inflight_batches = std::max<size_t>(1, ReadSize(options, "maxInflightBatches"));
   session.max_batch_size = static_cast<int64_t>(limits.max_batch_size);
   auto* worker = new LoadWorker(env, std::move(tokenizer), std::move(session), limits);
   Napi::Promise promise = worker->Promise();

@@ -167,8 +167,8 @@ void Session::Run(BatchBuffers& buffers) {
     if (inputs_[i].type == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
       values.push_back(Ort::Value::CreateTensor<int64_t>(memory_info_, source->data(), cells, shape, 2));
     } else {
-      if (narrow_.size() < cells * inputs_.size()) narrow_.resize(cells * inputs_.size());
-      int32_t* narrow = narrow_.data() + i * cells;
+      if (buffers.narrow.size() < cells * inputs_.size()) buffers.narrow.resize(cells * inputs_.size());
+      int32_t* narrow = buffers.narrow.data() + i * cells;
       for (size_t c = 0; c < cells; ++c) narrow[c] = static_cast<int32_t>((*source)[c]);
       values.push_back(Ort::Value::CreateTensor<int32_t>(memory_info_, narrow, cells, shape, 2));
     }

@@ -26,7 +26,7 @@ class Session {
   // Throws crossrank::Error (ERR_MODEL_LOAD, ERR_MODEL_INPUTS).
   explicit Session(const SessionOptions& options);
 
-  // Runs one batch; logits land in buffers.logits. Throws crossrank::Error(ERR_RUN).
+  // Runs one batch; logits land in buffers.logits. Threads may run at once, each with its own buffers. Throws crossrank::Error(ERR_RUN).
   void Run(BatchBuffers& buffers);
   // Makes an in-flight Run return early (thread-safe); used at shutdown.
   void Terminate();
@@ -56,7 +56,6 @@ class Session {
   bool has_token_type_ids_ = false;
   std::string provider_;
   std::string fallback_reason_;
-  std::vector<int32_t> narrow_;  // int32 copies for graphs that declare int32 inputs
 };
 
 }  // namespace crossrank

@@ -30,6 +30,12 @@ export interface BatchingOptions {
    * graphs. Scores do not change (padding is masked). Default 1 (no bucketing) on CPU, 32 when a GPU provider is first.
    */
   lengthBucket?: number;
+  /**
+   * Batches run at once, each on its own threadpool thread with its own buffers: on a GPU the next batch is built and
+   * copied while one computes. Default 1 on CPU (ONNX Runtime's intra-op threads already use every core), 2 when a GPU
+   * provider is first.
+   */
+  maxInflightBatches?: number;
 }
 
 export interface LoadOptions {
@@ -124,7 +130,7 @@ const LOAD_OPTIONS = [
   'optimize',
   'modelCacheDir',
 ] as const;
-const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket'] as const;
+const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket', 'maxInflightBatches'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
 const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
 const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
@@ -215,6 +221,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     }
     const gpuFirst = providers[0]?.name !== 'cpu';
     const lengthBucket = v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1);
+    const maxInflightBatches = v.optionalInteger('options.batching.maxInflightBatches', batching.maxInflightBatches, 1, 8) ?? (gpuFirst ? 2 : 1);
 
     const nativeBinding = v.optionalNonEmptyString('options.nativeBinding', opts.nativeBinding);
     const revision = v.optionalNonEmptyString('options.revision', opts.revision);
@@ -251,6 +258,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
         fallback,
         maxLength,
         lengthBucket,
+        maxInflightBatches,
         threads,
         numLabelsHint: labels?.length ?? 0,
         maxBatchTokens,

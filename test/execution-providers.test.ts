@@ -59,8 +59,25 @@ describe('provider options', () => {
     [{ executionProviders: [7] }, 'options.executionProviders[0]', 'ERR_INVALID_ARG_TYPE'],
     [{ fallback: 1 }, 'options.fallback', 'ERR_INVALID_ARG_TYPE'],
     [{ batching: { lengthBucket: 0 } }, 'options.batching.lengthBucket', 'ERR_OUT_OF_RANGE'],
+    [{ batching: { maxInflightBatches: 9 } }, 'options.batching.maxInflightBatches', 'ERR_OUT_OF_RANGE'],
   ])('rejects %j', async (options, name, code) => {
     await expect(CrossEncoder.load(TINY, options as never)).rejects.toMatchObject({ code, message: expect.stringContaining(name) });
+  });
+});
+
+describe('batches in flight', () => {
+  it('two batches in flight score like one, under concurrent callers, and close cleanly while running', async () => {
+    const pairs = ordinaryPairs(400, 19);
+    const one = await CrossEncoder.load(MINILM, { batching: { maxBatchSize: 8 } });
+    const two = await CrossEncoder.load(MINILM, { batching: { maxBatchSize: 8, maxInflightBatches: 2 } });
+    open.push(one, two);
+    const reference = await one.score(pairs);
+    const slices = Array.from({ length: 20 }, (_, i) => pairs.slice(i * 20, (i + 1) * 20));
+    const results = await Promise.all(slices.map((slice) => two.score(slice)));
+    expect(maxAbsDiff(Float32Array.from(results.flatMap((r) => Array.from(r))), reference)).toBeLessThanOrEqual(1e-5);
+    const pending = slices.map((slice) => two.score(slice).then(() => 'scored', (error: { code: string }) => error.code));
+    await two.close();
+    for (const outcome of await Promise.all(pending)) expect(['scored', 'ERR_CLOSED']).toContain(outcome);
   });
 });
 

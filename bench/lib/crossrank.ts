@@ -1,8 +1,9 @@
 // crossrank as the benchmarks load it: raw logits (comparable with the peers), intra-op threads = physical cores.
-import type { CrossEncoder } from '../../src';
+import type { CrossEncoder, LoadOptions } from '../../src';
 
-export async function loadCrossrank(modelDir: string, threads: number): Promise<CrossEncoder> {
+/** `options` adds e.g. optimize / quantize; their derived files are made (and cached) before anything is timed. */
+export async function loadCrossrank(modelDir: string, threads: number, options: LoadOptions = {}): Promise<CrossEncoder> {
   // Imported lazily so the peers can still be measured while the addon is being rebuilt.
   const { CrossEncoder } = await import('../../src');
-  return CrossEncoder.load(modelDir, { threads, activation: 'identity' });
+  return CrossEncoder.load(modelDir, { threads, activation: 'identity', ...options });
 }
