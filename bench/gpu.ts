@@ -181,7 +181,7 @@ async function loadRow(spec: RowSpec, dir: string, result: RowResult): Promise<C
     result.executionProvider = model.executionProvider;
     const wanted = providerName(spec.providers[0]);
     if (model.executionProvider !== wanted) throw new Error(`asked for ${wanted} but it runs on ${model.executionProvider}`);
-    console.log(`${spec.label}: runs on ${model.executionProvider} (${path.relative(process.cwd(), model.modelPath)}, ` +
+    console.log(`${spec.label}: runs on ${model.executionProvider}, batch buffers in ${model.hostMemory} memory (${path.relative(process.cwd(), model.modelPath)}, ` +
       `ONNX Runtime ${model.runtime.version} at ${model.runtime.path}), loaded in ${fixed(result.loadSeconds)} s`);
     return model;
   } catch (error) {

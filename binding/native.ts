@@ -45,6 +45,8 @@ export interface NativeModel {
   readonly executionProvider: string;
   /** Why a requested GPU provider was skipped under fallback; undefined otherwise. */
   readonly fallbackReason: string | undefined;
+  /** Where batch buffers live: 'cuda-pinned' (ONNX Runtime's pinned allocator, GPU), else 'heap', with why on a GPU. */
+  readonly hostMemory: string;
   /** Queues texts a0, b0, a1, b1, ...; returns a ticket for cancel(). Throws a coded Error when closed or full. */
   score(texts: string[], options: NativeCallOptions, callback: NativeCallback): number;
   rank(query: string, documents: string[], options: NativeCallOptions, callback: NativeCallback): number;

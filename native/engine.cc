@@ -36,6 +36,9 @@ Engine::Engine(std::shared_ptr<const Tokenizer> tokenizer, std::unique_ptr<Sessi
       input_names_(session->input_names()),
       provider_(session->provider()),
       fallback_reason_(session->fallback_reason()),
+      host_memory_(session->host_allocator() != nullptr ? "cuda-pinned"
+                   : session->pinned_error().empty()    ? "heap"
+                                                        : "heap (no pinned allocator: " + session->pinned_error() + ")"),
       queue_(limits),
       session_(std::move(session)) {}
 
@@ -153,6 +156,7 @@ void Engine::Drain() {
   std::unique_ptr<RunnerState> state;
   if (idle_states_.empty()) {
     state = std::make_unique<RunnerState>();
+    state->buffers.UseAllocator(session_->host_allocator());
   } else {
     state = std::move(idle_states_.back());
     idle_states_.pop_back();
@@ -168,7 +172,7 @@ void Engine::Drain() {
   idle_states_.push_back(std::move(state));
   --runners_;
   const bool release = closed_ && runners_ == 0;
-  if (release) session_.reset();
+  if (release) ReleaseSession();
   idle_.notify_all();
   lock.unlock();
   if (release) Notify(new Completion{nullptr});
@@ -224,7 +228,7 @@ bool Engine::Close() {
     queued_pairs_ -= queue_.size();
     pending = queue_.Clear();
     if (runners_ == 0) {
-      session_.reset();
+      ReleaseSession();
       released = true;
     }
   }
@@ -242,6 +246,11 @@ void Engine::Shutdown() {
   queue_.Clear();
   if (runners_ > 0 && session_) session_->Terminate();
   idle_.wait(lock, [this] { return runners_ == 0; });
+  ReleaseSession();
+}
+
+void Engine::ReleaseSession() {
+  idle_states_.clear();
   session_.reset();
 }
 

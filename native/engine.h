@@ -46,6 +46,8 @@ class Engine {
   const std::vector<std::string>& input_names() const { return input_names_; }
   const std::string& provider() const { return provider_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
+  // "cuda-pinned" when batch buffers come from ONNX Runtime's pinned allocator, else "heap" (with why, on a GPU).
+  const std::string& host_memory() const { return host_memory_; }
 
  private:
   // One runner's batch and its reusable buffers; a runner takes one from the pool for as long as it runs.
@@ -57,6 +59,7 @@ class Engine {
   void Tokenize(Request& request) const;
   void Drain();
   void RunBatch(RunnerState& state);
+  void ReleaseSession();  // with mutex_ held
   void Fail(const std::shared_ptr<Request>& request, const std::string& code, const std::string& message);
   void Finish(const std::shared_ptr<Request>& request);
   void Notify(Completion* completion);
@@ -67,6 +70,7 @@ class Engine {
   const std::vector<std::string> input_names_;
   const std::string provider_;
   const std::string fallback_reason_;
+  const std::string host_memory_;
 
   std::mutex mutex_;
   std::condition_variable idle_;
@@ -74,8 +78,9 @@ class Engine {
   size_t queued_pairs_ = 0;
   bool closed_ = false;
   size_t runners_ = 0;  // threads running batches, at most max_inflight_batches
-  std::vector<std::unique_ptr<RunnerState>> idle_states_;
   std::unique_ptr<Session> session_;
+  // Declared after session_ so they are freed first: on a GPU their memory comes from the session's allocator.
+  std::vector<std::unique_ptr<RunnerState>> idle_states_;
 
   std::mutex notify_mutex_;
   Notifier notifier_;

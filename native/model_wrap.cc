@@ -214,6 +214,7 @@ void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
                                                InstanceAccessor<&ModelWrap::InputNames>("inputNames"),
                                                InstanceAccessor<&ModelWrap::Provider>("executionProvider"),
                                                InstanceAccessor<&ModelWrap::FallbackReason>("fallbackReason"),
+                                               InstanceAccessor<&ModelWrap::HostMemory>("hostMemory"),
                                            });
   GetAddonData(env).model_constructor = Napi::Persistent(constructor);
   exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
@@ -350,6 +351,10 @@ Napi::Value ModelWrap::Provider(const Napi::CallbackInfo& info) {
 Napi::Value ModelWrap::FallbackReason(const Napi::CallbackInfo& info) {
   const std::string& reason = engine_->fallback_reason();
   return reason.empty() ? info.Env().Undefined() : Napi::String::New(info.Env(), reason);
+}
+
+Napi::Value ModelWrap::HostMemory(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), engine_->host_memory());
 }
 
 Napi::Value ModelWrap::InputNames(const Napi::CallbackInfo& info) {

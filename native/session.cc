@@ -150,6 +150,27 @@ Session::Session(const SessionOptions& options) {
                                         ": its output width is dynamic and config.json has no id2label");
   }
   memory_info_ = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  if (provider_ != "cpu") UsePinnedMemory(options);
+}
+
+// CUDA copies from pageable memory go through a staging buffer and block; from pinned memory they are direct DMA.
+void Session::UsePinnedMemory(const SessionOptions& options) {
+  int device_id = 0;
+  for (const ProviderRequest& p : options.providers) {
+    if (p.name != provider_) continue;
+    for (const auto& [key, value] : p.options) {
+      if (key == "device_id") device_id = std::stoi(value);
+    }
+  }
+  try {
+    Ort::MemoryInfo pinned("CudaPinned", OrtDeviceAllocator, device_id, OrtMemTypeCPUOutput);
+    pinned_allocator_ = Ort::Allocator(session_, pinned);
+    memory_info_ = std::move(pinned);
+  } catch (const Ort::Exception& e) {
+    // A provider without a pinned allocator still runs, from ordinary memory.
+    pinned_allocator_ = Ort::Allocator(nullptr);
+    pinned_error_ = e.what();
+  }
 }
 
 void Session::Run(BatchBuffers& buffers) {
@@ -158,7 +179,7 @@ void Session::Run(BatchBuffers& buffers) {
   std::vector<Ort::Value> values;
   values.reserve(inputs_.size());
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    std::vector<int64_t>* source = nullptr;
+    HostArray<int64_t>* source = nullptr;
     switch (inputs_[i].role) {
       case Role::kInputIds: source = &buffers.input_ids; break;
       case Role::kAttentionMask: source = &buffers.attention_mask; break;
@@ -167,7 +188,7 @@ void Session::Run(BatchBuffers& buffers) {
     if (inputs_[i].type == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) {
       values.push_back(Ort::Value::CreateTensor<int64_t>(memory_info_, source->data(), cells, shape, 2));
     } else {
-      if (buffers.narrow.size() < cells * inputs_.size()) buffers.narrow.resize(cells * inputs_.size());
+      if (buffers.narrow.size() < cells * inputs_.size()) buffers.narrow.Resize(cells * inputs_.size());
       int32_t* narrow = buffers.narrow.data() + i * cells;
       for (size_t c = 0; c < cells; ++c) narrow[c] = static_cast<int32_t>((*source)[c]);
       values.push_back(Ort::Value::CreateTensor<int32_t>(memory_info_, narrow, cells, shape, 2));

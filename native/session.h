@@ -34,6 +34,10 @@ class Session {
   int64_t num_labels() const { return num_labels_; }
   // The provider that runs the graph ("cpu", "cuda", "tensorrt"), and why a requested one was skipped.
   const std::string& provider() const { return provider_; }
+  // Where batch buffers come from: ONNX Runtime's CUDA-pinned allocator on a GPU, null (the heap) on CPU.
+  OrtAllocator* host_allocator() const { return pinned_allocator_ ? static_cast<OrtAllocator*>(pinned_allocator_) : nullptr; }
+  // Why a GPU session runs from ordinary memory (no pinned allocator); empty otherwise.
+  const std::string& pinned_error() const { return pinned_error_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
   bool has_token_type_ids() const { return has_token_type_ids_; }
   const std::vector<std::string>& input_names() const { return input_names_; }
@@ -45,7 +49,11 @@ class Session {
     ONNXTensorElementDataType type;
   };
 
+  void UsePinnedMemory(const SessionOptions& options);
+
   Ort::Session session_{nullptr};
+  Ort::Allocator pinned_allocator_{nullptr};  // declared after session_: freed before it
+  std::string pinned_error_;
   Ort::RunOptions run_options_;
   Ort::MemoryInfo memory_info_{nullptr};
   std::vector<Input> inputs_;

@@ -173,6 +173,8 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   readonly executionProvider: ExecutionProviderName;
   /** Under `fallback: true`, why the requested GPU provider was skipped. */
   readonly fallbackReason: string | undefined;
+  /** Where batch buffers live: 'cuda-pinned' on a GPU (ONNX Runtime's pinned allocator), else 'heap'. */
+  readonly hostMemory: string;
   readonly tokenizer: Tokenizer;
   readonly #native: NativeModel;
   #closing: Promise<void> | undefined;
@@ -195,6 +197,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     this.numLabels = init.nativeModel.numLabels;
     this.executionProvider = init.nativeModel.executionProvider as ExecutionProviderName;
     this.fallbackReason = init.nativeModel.fallbackReason;
+    this.hostMemory = init.nativeModel.hostMemory;
     this.labels = init.labels;
     this.activation = init.activation;
     this.runtime = init.runtime;

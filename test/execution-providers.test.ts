@@ -71,6 +71,7 @@ describe('batches in flight', () => {
     const one = await CrossEncoder.load(MINILM, { batching: { maxBatchSize: 8 } });
     const two = await CrossEncoder.load(MINILM, { batching: { maxBatchSize: 8, maxInflightBatches: 2 } });
     open.push(one, two);
+    expect([one.hostMemory, two.hostMemory]).toEqual(['heap', 'heap']); // pinned memory is for GPU providers
     const reference = await one.score(pairs);
     const slices = Array.from({ length: 20 }, (_, i) => pairs.slice(i * 20, (i + 1) * 20));
     const results = await Promise.all(slices.map((slice) => two.score(slice)));
