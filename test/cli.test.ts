@@ -65,7 +65,7 @@ describe('crossrank', () => {
   it('prints help, and exits 2 without a command or with an unknown one', async () => {
     const help = await crossrank('--help');
     expect(help.code).toBe(0);
-    for (const name of ['score', 'rank', 'eval', 'bench', 'info']) expect(help.stdout).toContain(`  ${name}`);
+    for (const name of ['score', 'rank', 'eval', 'bench', 'info', 'quantize', 'optimize']) expect(help.stdout).toContain(`  ${name}`);
     const none = await crossrank();
     expect(none.code).toBe(2);
     const unknown = await crossrank('frobnicate');
@@ -325,5 +325,43 @@ describe('crossrank info', () => {
     expect(table.stdout).toMatch(/^activation\s+identity$/m);
     expect(table.stdout).toContain(`ONNX Runtime  ${model.runtime.version}`);
     expect(table.stdout).toMatch(/^providers\s+cpu in use; available: .*cpu/m);
+  });
+});
+
+describe('crossrank quantize / optimize', () => {
+  const source = path.join(TINY, 'onnx', 'model.onnx');
+
+  it('write the files that quantize: int8 / optimize: true run, which then load through modelFile', async () => {
+    const int8 = path.join(dir, 'transform', 'onnx', 'model_int8.onnx');
+    const fused = path.join(dir, 'transform', 'onnx', 'model_fused.onnx');
+    const q = await crossrank('quantize', '-i', source, '-o', int8);
+    expect(q).toMatchObject({ code: 0, stderr: '' });
+    expect(q.stdout).toMatch(/model_int8\.onnx: \d+ weight nodes int8; fp32 kept: classifier head/);
+    const o = await crossrank('optimize', '--input', source, '--output', fused);
+    expect(o).toMatchObject({ code: 0, stderr: '' });
+    expect(o.stdout).toContain('2 attention blocks fused');
+    for (const name of fs.readdirSync(TINY)) if (name.endsWith('.json') || name.endsWith('.txt')) fs.copyFileSync(path.join(TINY, name), path.join(dir, 'transform', name));
+    const info = JSON.parse((await crossrank('info', '-m', path.join(dir, 'transform'), '--model-file', 'onnx/model_int8.onnx', '--json')).stdout);
+    expect([info.precision, info.optimized]).toEqual(['int8', false]);
+    const fusedInfo = JSON.parse((await crossrank('info', '-m', path.join(dir, 'transform'), '--model-file', 'onnx/model_fused.onnx', '--json')).stdout);
+    expect([fusedInfo.precision, fusedInfo.optimized]).toEqual(['fp32', true]);
+    const scored = await crossrank('score', '-m', TINY, '-i', file('fused.jsonl', PAIRS.map((p) => JSON.stringify(p)).join('\n')), '--optimize');
+    const expected = await model.score(PAIRS);
+    lines(scored.stdout).forEach((line, i) => expect(Math.abs(Number(line) - (expected[i] as number))).toBeLessThanOrEqual(1e-4));
+  });
+
+  it('exit 2 on a missing input, a missing flag, or a graph with nothing to do', async () => {
+    const missing = await crossrank('quantize', '-i', path.join(dir, 'nope.onnx'), '-o', path.join(dir, 'x.onnx'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('does not exist');
+    const noOutput = await crossrank('optimize', '-i', source);
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toContain('--output is required');
+    const fused = path.join(dir, 'fused-once.onnx');
+    expect((await crossrank('optimize', '-i', source, '-o', fused)).code).toBe(0);
+    const again = await crossrank('optimize', '-i', fused, '-o', path.join(dir, 'fused-twice.onnx'));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('[ERR_NOT_OPTIMIZABLE]');
+    expect(fs.existsSync(path.join(dir, 'fused-twice.onnx'))).toBe(false);
   });
 });

@@ -28,6 +28,8 @@ export const MODEL_OPTIONS: OptionSpecs = {
   threads: { type: 'string' },
   'model-file': { type: 'string' },
   providers: { type: 'string' },
+  quantize: { type: 'string' },
+  optimize: { type: 'boolean' },
 };
 
 export const MODEL_HELP = `Model options:
@@ -36,7 +38,9 @@ export const MODEL_HELP = `Model options:
       --max-length N       longest tokenized pair (default: the tokenizer's model_max_length)
       --threads N          ONNX Runtime intra-op threads (default 0: one per physical core)
       --model-file PATH    ONNX file inside the folder (default onnx/model.onnx, else model.onnx)
-      --providers LIST     execution providers in order of preference, e.g. cuda,cpu (default cpu)`;
+      --providers LIST     execution providers in order of preference, e.g. cuda,cpu (default cpu)
+      --quantize int8      run with int8 MatMul weights (quantized on first use, then cached)
+      --optimize           run with each attention block fused into one operator (made on first use, then cached)`;
 
 /** Names of the library's options as the command line spells them, for error messages. */
 const FLAGS: Record<string, string> = {
@@ -47,6 +51,8 @@ const FLAGS: Record<string, string> = {
   'options.truncation': '--truncation',
   'options.topK': '--top-k',
   'options.executionProviders': '--providers',
+  'options.quantize': '--quantize',
+  'options.optimize': '--optimize',
 };
 
 /** Rewrites "options.maxLength" in a library message as "--max-length". */
@@ -127,5 +133,8 @@ export function modelArgs(values: Values): { model: string; options: LoadOptions
   if (modelFile !== undefined) options.modelFile = modelFile;
   const providers = optionalString(values, 'providers');
   if (providers !== undefined) options.executionProviders = providers.split(',').map((p) => p.trim()) as LoadOptions['executionProviders'];
+  const quantize = choiceOption(values, 'quantize', ['int8'] as const);
+  if (quantize !== undefined) options.quantize = quantize;
+  if (values.optimize === true) options.optimize = true;
   return { model: requiredString(values, 'model'), options };
 }

@@ -33,8 +33,8 @@ export const infoCommand: Command = {
   help: `Usage: crossrank info --model DIR [--json]
 
 Loads the model and prints its architecture (from config.json), labels, the activation and max length in effect
-(after any options below), the ONNX Runtime version and library path, and the execution providers available and in
-use.
+(after any options below), the precision it runs at and whether attention is fused, the ONNX Runtime version and
+library path, and the execution providers available and in use.
 
 Options:
       --json               a JSON object instead of the table
@@ -57,6 +57,8 @@ ${MODEL_HELP}`,
       labels: model.labels ?? null,
       activation: model.activation,
       maxLength: model.maxLength,
+      precision: model.precision,
+      optimized: model.optimized,
       onnxRuntime: { version: model.runtime.version, apiVersion: model.runtime.apiVersion, path: model.runtime.path },
       executionProviders: { available: availableProviders() ?? null, inUse: model.executionProvider },
     };
@@ -74,6 +76,7 @@ ${MODEL_HELP}`,
       ['labels', `${info.numLabels}${info.labels ? `: ${info.labels.join(', ')}` : ''}`],
       ['activation', info.activation],
       ['max length', String(info.maxLength)],
+      ['precision', `${info.precision}${info.optimized ? ', fused attention' : ''}`],
       ['ONNX Runtime', `${info.onnxRuntime.version} (API ${info.onnxRuntime.apiVersion})`],
       ['library', info.onnxRuntime.path],
       ['providers', `${info.executionProviders.inUse} in use; available: ${info.executionProviders.available?.join(', ') ?? 'unknown'}`],

@@ -9,19 +9,20 @@ import { InputError } from './input';
 import { EXIT_INTERRUPTED, isAbort, onInterrupt } from './interrupt';
 import { rankCommand } from './rank';
 import { scoreCommand } from './score';
+import { optimizeCommand, quantizeCommand } from './transform';
 
 /** Exit codes: 0 done, 1 runtime failure, 2 usage or input error, 130 interrupted (Ctrl-C). */
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [scoreCommand, rankCommand, evalCommand, benchCommand, infoCommand];
+const COMMANDS: readonly Command[] = [scoreCommand, rankCommand, evalCommand, benchCommand, infoCommand, quantizeCommand, optimizeCommand];
 
 const HELP = `Usage: crossrank <command> [options]
 
 Cross-encoder reranking on ONNX models from the command line.
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
 
 Run \`crossrank <command> --help\` for a command's options.
 Exit codes: 0 done, 1 runtime error, 2 usage or input error, 130 interrupted.`;
@@ -33,7 +34,8 @@ function isUsageError(error: unknown): boolean {
     error instanceof InputError ||
     error instanceof CrossrankTypeError ||
     error instanceof CrossrankRangeError ||
-    (error instanceof CrossrankError && (error.code === 'ERR_MODEL_NOT_FOUND' || error.code === 'ERR_UNSUPPORTED'))
+    (error instanceof CrossrankError &&
+      ['ERR_MODEL_NOT_FOUND', 'ERR_UNSUPPORTED', 'ERR_NOT_QUANTIZABLE', 'ERR_NOT_OPTIMIZABLE'].includes(error.code))
   );
 }
 

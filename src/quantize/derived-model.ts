@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CrossrankError } from '../errors';
 import { fuseBertModel } from './fuse-bert';
 import { type ModelProto, decodeModel, encodeModel } from './onnx-proto';
-import { quantizeInt8ModelAsync } from './quantize-int8';
+import { type QuantizeSummary, quantizeInt8ModelAsync } from './quantize-int8';
 
 /** What to derive: the fused graph (`optimize`), int8 weights (`quantize`), or both (fused, then quantized). */
 export interface Derivation {
@@ -57,22 +57,31 @@ function tagOf(derivation: Derivation): string {
   return [derivation.optimize ? 'fused' : '', derivation.quantize ?? ''].filter(Boolean).join('-');
 }
 
-async function derive(source: Uint8Array, derivation: Derivation): Promise<Uint8Array> {
+/** What deriveModel did: the fused blocks and, with quantize, the quantizer's summary. */
+export interface DerivedModel {
+  bytes: Uint8Array;
+  fusedAttention: number;
+  quantized?: QuantizeSummary;
+}
+
+/** Fuses (optimize) and / or quantizes an ONNX file's bytes; throws ERR_NOT_OPTIMIZABLE / ERR_NOT_QUANTIZABLE when there is nothing to do. */
+export async function deriveModel(source: Uint8Array, derivation: Derivation): Promise<DerivedModel> {
   let model: ModelProto;
   try {
     model = decodeModel(source);
   } catch (error) {
     throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model: ${(error as Error).message}`, { cause: error });
   }
-  if (derivation.optimize && fuseBertModel(model).attention === 0) {
+  const fusedAttention = derivation.optimize ? fuseBertModel(model).attention : 0;
+  if (derivation.optimize && fusedAttention === 0) {
     throw new CrossrankError(
       'ERR_NOT_OPTIMIZABLE',
       'optimize: true found no self-attention block it can fuse in this graph (it knows the BERT export patterns of ' +
         'transformers / optimum). Load it without the optimize option.',
     );
   }
-  if (derivation.quantize === 'int8') await quantizeInt8ModelAsync(model);
-  return encodeModel(model);
+  const quantized = derivation.quantize === 'int8' ? await quantizeInt8ModelAsync(model) : undefined;
+  return { bytes: encodeModel(model), fusedAttention, quantized };
 }
 
 /**
@@ -89,7 +98,7 @@ export async function derivedModelPath(modelPath: string, modelDir: string, deri
   const target = path.join(dir, `${prefix}${(await sha256(modelPath)).slice(0, 32)}.crossrank-${crossrankVersion()}.onnx`);
   if (fs.existsSync(target)) return target;
 
-  const bytes = await derive(await fs.promises.readFile(modelPath), derivation);
+  const { bytes } = await deriveModel(await fs.promises.readFile(modelPath), derivation);
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.promises.mkdir(dir, { recursive: true });
