@@ -15,8 +15,6 @@ import {
   makeTensor,
 } from '../src/quantize/onnx-proto';
 
-/** TensorProto.DataType FLOAT16 (onnx.proto). */
-const FLOAT16 = 10;
 /** AttributeProto.AttributeType GRAPH and GRAPHS: subgraphs (If, Loop, Scan), which this converter does not walk. */
 const GRAPH_ATTRIBUTES = new Set([5, 10]);
 /** The largest finite half. */
@@ -90,7 +88,7 @@ function toHalfTensor(tensor: TensorProto, clamped: string[]): TensorProto {
     view.setUint16(i * 2, halfBits(v), true);
   }
   if (beyond) clamped.push(tensor.name ?? '');
-  return makeTensor(tensor.name ?? '', FLOAT16, tensor.dims.map(int64), raw);
+  return makeTensor(tensor.name ?? '', DataType.FLOAT16, tensor.dims.map(int64), raw);
 }
 
 function castNode(input: string, output: string, to: number): NodeProto {
@@ -126,7 +124,7 @@ export function toFp16(source: Uint8Array): Fp16Result {
     if (node.opType !== 'Cast') continue;
     const to = node.attribute.find((a) => a.name === 'to');
     if (to && int64(to.i) === DataType.FLOAT) {
-      to.i = FLOAT16;
+      to.i = DataType.FLOAT16;
       casts++;
     }
   }
@@ -138,11 +136,11 @@ export function toFp16(source: Uint8Array): Fp16Result {
     const name = input.name ?? '';
     // Older exports also list initializers as inputs: those are half now.
     if (initializerNames.has(name)) {
-      if (input.type?.tensorType) input.type.tensorType.elemType = FLOAT16;
+      if (input.type?.tensorType) input.type.tensorType.elemType = DataType.FLOAT16;
       continue;
     }
     renameInputs(graph.node, name, `${name}_fp16`);
-    entry.push(castNode(name, `${name}_fp16`, FLOAT16));
+    entry.push(castNode(name, `${name}_fp16`, DataType.FLOAT16));
   }
   const exit: NodeProto[] = [];
   for (const output of graph.output.filter(isFloat)) {
