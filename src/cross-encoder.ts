@@ -8,6 +8,7 @@ import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-f
 import { loadOrtRuntime } from './ort-library';
 import { derivedModelPath } from './quantize/derived-model';
 import { type Precision, summarizeGraph } from './quantize/graph-summary';
+import { verifyFused } from './quantize/verify-fused';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import * as v from './validate';
 
@@ -242,17 +243,18 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
 
     const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
     const located = locateModel(dir, modelFile);
-    const derived = quantize !== undefined || optimize;
-    const files = derived
-      ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, { optimize, quantize }, modelCacheDir) }
-      : located;
+    const runtime = loadOrtRuntime(ortLibraryPath);
+    const tokenizer = await Tokenizer.fromModelDir(located.dir);
+    const labels = labelsOf(located.config);
+    const verify = (fused: string) => verifyFused(tokenizer.nativeTokenizer, located.modelPath, fused, labels?.length ?? 0);
+    const files =
+      quantize !== undefined || optimize
+        ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, { optimize, quantize }, modelCacheDir, verify) }
+        : located;
     const summary = await summarizeGraph(files.modelPath);
     const positions = maxPositions(files);
     const maxLength =
       v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
-    const runtime = loadOrtRuntime(ortLibraryPath);
-    const tokenizer = await Tokenizer.fromModelDir(files.dir);
-    const labels = labelsOf(files.config);
     let nativeModel: NativeModel;
     try {
       nativeModel = await native().createModel(tokenizer.nativeTokenizer, {

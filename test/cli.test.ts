@@ -350,18 +350,28 @@ describe('crossrank quantize / optimize', () => {
     lines(scored.stdout).forEach((line, i) => expect(Math.abs(Number(line) - (expected[i] as number))).toBeLessThanOrEqual(1e-4));
   });
 
-  it('exit 2 on a missing input, a missing flag, or a graph with nothing to do', async () => {
+  it('exit 2 on a missing input, a missing flag, no tokenizer to check with, or a graph with nothing to do', async () => {
     const missing = await crossrank('quantize', '-i', path.join(dir, 'nope.onnx'), '-o', path.join(dir, 'x.onnx'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
     const noOutput = await crossrank('optimize', '-i', source);
     expect(noOutput.code).toBe(2);
     expect(noOutput.stderr).toContain('--output is required');
-    const fused = path.join(dir, 'fused-once.onnx');
+    const lone = path.join(dir, 'lone', 'model.onnx');
+    fs.mkdirSync(path.dirname(lone), { recursive: true });
+    fs.copyFileSync(source, lone);
+    const noTokenizer = await crossrank('optimize', '-i', lone, '-o', path.join(dir, 'lone', 'fused.onnx'));
+    expect(noTokenizer.code).toBe(2);
+    expect(noTokenizer.stderr).toContain('needs the model\'s tokenizer.json');
+    const folder = path.join(dir, 'again');
+    fs.mkdirSync(folder);
+    for (const name of fs.readdirSync(TINY)) if (name.endsWith('.json') || name.endsWith('.txt')) fs.copyFileSync(path.join(TINY, name), path.join(folder, name));
+    const fused = path.join(folder, 'fused-once.onnx');
     expect((await crossrank('optimize', '-i', source, '-o', fused)).code).toBe(0);
-    const again = await crossrank('optimize', '-i', fused, '-o', path.join(dir, 'fused-twice.onnx'));
+    const again = await crossrank('optimize', '-i', fused, '-o', path.join(folder, 'fused-twice.onnx'));
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('[ERR_NOT_OPTIMIZABLE]');
-    expect(fs.existsSync(path.join(dir, 'fused-twice.onnx'))).toBe(false);
+    expect(fs.existsSync(path.join(folder, 'fused-twice.onnx'))).toBe(false);
+    expect(fs.readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

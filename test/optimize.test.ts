@@ -88,6 +88,21 @@ describe('optimize: true', () => {
     expect(fuseBert(encodeModel(model)).attention).toBe(0);
   });
 
+  it('refuses, and caches nothing, when the fused graph scores differently (a mask that is not a padding mask)', async () => {
+    const model = decodeModel(fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx')));
+    const graph = model.graph as NonNullable<typeof model.graph>;
+    const sub = graph.node.find((n) => n.opType === 'Sub') as (typeof graph.node)[number];
+    // (1 - mask) * -big becomes mask * -big: the real tokens are masked out instead of the padding.
+    for (const node of graph.node) node.input = node.input.map((i) => (i === sub.output[0] ? (sub.input[1] as string) : i));
+    const dir = withOnnx(TINY, encodeModel(model));
+    const own = path.join(dir, 'cache');
+    await expect(CrossEncoder.load(dir, { optimize: true, modelCacheDir: own })).rejects.toMatchObject({
+      code: 'ERR_NOT_OPTIMIZABLE',
+      message: expect.stringMatching(/scores differently from the source/),
+    });
+    expect(fs.readdirSync(own)).toEqual([]);
+  });
+
   it('refuses a graph with no attention block with ERR_NOT_OPTIMIZABLE', async () => {
     const model = decodeModel(fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx')));
     const graph = model.graph as NonNullable<typeof model.graph>;

@@ -84,26 +84,15 @@ export async function deriveModel(source: Uint8Array, derivation: Derivation): P
   return { bytes: encodeModel(model), fusedAttention, quantized };
 }
 
-/**
- * Returns the path of the derived version of `modelPath`, making and writing it (temp file + rename) on first use.
- * The file name holds the derivation, the source's sha256 and crossrank's version, so a changed source or a new
- * crossrank derives again; older entries of the same derivation and source name are deleted then.
- */
-export async function derivedModelPath(modelPath: string, modelDir: string, derivation: Derivation, cacheDir?: string): Promise<string> {
-  const dir = cacheDir !== undefined ? path.resolve(cacheDir) : defaultCacheDir(modelDir);
-  const stem = path.basename(modelPath, '.onnx');
-  // Names the source by its path too, so that two models sharing a cache folder never delete each other's entries.
-  const source = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 8);
-  const prefix = `${stem}.${source}.${tagOf(derivation)}.`;
-  const target = path.join(dir, `${prefix}${(await sha256(modelPath)).slice(0, 32)}.crossrank-${crossrankVersion()}.onnx`);
-  if (fs.existsSync(target)) return target;
+/** Checks a freshly fused file (at `fusedPath`) against the source before it is cached; throws to refuse it. */
+export type VerifyFused = (fusedPath: string) => Promise<void>;
 
-  const { bytes } = await deriveModel(await fs.promises.readFile(modelPath), derivation);
+/** Writes `bytes` to `target` through a temp file, after `check` accepts the temp file. */
+async function writeEntry(dir: string, target: string, bytes: Uint8Array, check?: VerifyFused): Promise<void> {
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.promises.mkdir(dir, { recursive: true });
     await fs.promises.writeFile(temp, bytes);
-    await fs.promises.rename(temp, target);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
     throw new CrossrankError(
@@ -112,9 +101,61 @@ export async function derivedModelPath(modelPath: string, modelDir: string, deri
       { cause: error },
     );
   }
-  for (const name of await fs.promises.readdir(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.onnx') && path.join(dir, name) !== target) {
-      await fs.promises.rm(path.join(dir, name), { force: true });
+  try {
+    await check?.(temp);
+    await fs.promises.rename(temp, target);
+  } finally {
+    await fs.promises.rm(temp, { force: true });
+  }
+}
+
+/**
+ * Returns the path of the derived version of `modelPath`, making and writing it on first use. The fused graph is its
+ * own entry, checked by `verify` before it is kept; int8 with optimize quantizes that entry. A file name holds the
+ * derivation, the source's sha256 and crossrank's version, so a changed source or a new crossrank derives again; older
+ * entries of the same derivation and source name are deleted then.
+ */
+export async function derivedModelPath(
+  modelPath: string,
+  modelDir: string,
+  derivation: Derivation,
+  cacheDir: string | undefined,
+  verify: VerifyFused,
+): Promise<string> {
+  const dir = cacheDir !== undefined ? path.resolve(cacheDir) : defaultCacheDir(modelDir);
+  const stem = path.basename(modelPath, '.onnx');
+  // Names the source by its path too, so that two models sharing a cache folder never delete each other's entries.
+  const source = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 8);
+  const hash = (await sha256(modelPath)).slice(0, 32);
+  const entry = (d: Derivation) => {
+    const prefix = `${stem}.${source}.${tagOf(d)}.`;
+    return { prefix, file: path.join(dir, `${prefix}${hash}.crossrank-${crossrankVersion()}.onnx`) };
+  };
+  const made: { prefix: string; file: string }[] = [];
+
+  let base = modelPath;
+  if (derivation.optimize) {
+    const fused = entry({ optimize: true });
+    if (!fs.existsSync(fused.file)) {
+      const { bytes } = await deriveModel(await fs.promises.readFile(modelPath), { optimize: true });
+      await writeEntry(dir, fused.file, bytes, verify);
+      made.push(fused);
+    }
+    base = fused.file;
+  }
+  let target = base;
+  if (derivation.quantize === 'int8') {
+    const int8 = entry(derivation);
+    if (!fs.existsSync(int8.file)) {
+      const { bytes } = await deriveModel(await fs.promises.readFile(base), { optimize: false, quantize: 'int8' });
+      await writeEntry(dir, int8.file, bytes);
+      made.push(int8);
+    }
+    target = int8.file;
+  }
+  for (const { prefix, file } of made) {
+    for (const name of await fs.promises.readdir(dir)) {
+      if (name.startsWith(prefix) && name.endsWith('.onnx') && path.join(dir, name) !== file) await fs.promises.rm(path.join(dir, name), { force: true });
     }
   }
   return target;

@@ -26,8 +26,12 @@ interface Projection {
   cols: number;
 }
 
-/** What a mask tensor holds, derived from the attention_mask input: 1 = attend ('keep'), 1 = masked, or additive. */
-type MaskKind = 'keep' | 'masked' | 'additive';
+/**
+ * What a mask tensor holds, derived from the attention_mask input: 1 = attend ('keep'), 1 = masked, or additive. An
+ * additive mask built some other way from the graph inputs alone (transformers 5 builds it with index arithmetic) is
+ * 'derived': taken as the padding mask, which the numeric check after fusing (see derived-model.ts) confirms.
+ */
+type MaskKind = 'keep' | 'masked' | 'additive' | 'derived';
 
 class BertFuser {
   private readonly g: GraphIndex;
@@ -154,6 +158,48 @@ class BertFuser {
     }
   }
 
+  /**
+   * torch.onnx's scaled_dot_product_attention zeroes rows that are all masked: Where(IsNaN(p), 0, p). A padding mask
+   * never masks a whole row (the [CLS] key is always there), so the guard is part of the block; returns the probabilities.
+   */
+  private nanGuarded(softmax: NodeProto, block: NodeProto[]): string {
+    const p = softmax.output[0] as string;
+    const readers = this.g.consumers.get(p) ?? [];
+    const isNan = readers.find((n) => n.opType === 'IsNaN');
+    const where = readers.find((n) => n.opType === 'Where');
+    if (readers.length !== 2 || !isNan || !where) return p;
+    const [cond, fill, value] = where.input;
+    if (cond !== isNan.output[0] || this.g.scalar(fill) !== 0 || value !== p) return p;
+    block.push(isNan, where);
+    return where.output[0] as string;
+  }
+
+  /** True when `tensor` is computed from the attention_mask input and constants alone (no weights, no hidden states). */
+  private fromInputsOnly(tensor: string): boolean {
+    let sawMask = false;
+    const seen = new Set<string>();
+    const stack = [tensor];
+    while (stack.length > 0) {
+      const t = stack.pop() as string;
+      if (t === '' || seen.has(t)) continue;
+      seen.add(t);
+      if (this.g.graphInputs.has(t)) {
+        sawMask ||= t === 'attention_mask';
+        continue;
+      }
+      const constant = this.g.initializers.get(t);
+      if (constant) {
+        if (constant.dims.length > 1) return false; // a weight matrix: not a mask built from the inputs
+        continue;
+      }
+      const node = this.g.producer.get(t);
+      if (!node || (node.domain ?? '') !== '') return false;
+      // A shape depends on the inputs' shapes only, whatever tensor it is read from.
+      if (node.opType !== 'Shape' && node.opType !== 'Size') stack.push(...node.input);
+    }
+    return sawMask;
+  }
+
   /** The attention_mask input as int32 [batch, seq] (Attention's raw mask form), cast once for all layers. */
   private rawMask(): string {
     if (this.maskInt32 === undefined) {
@@ -177,7 +223,8 @@ class BertFuser {
     if (!maskAdd) return false;
     block.push(maskAdd);
     const [x0, x1] = maskAdd.input as [string, string];
-    const scores = this.maskKind(x1) === 'additive' ? x0 : this.maskKind(x0) === 'additive' ? x1 : undefined;
+    const isMask = (t: string) => this.maskKind(t) === 'additive' || this.fromInputsOnly(t);
+    const scores = isMask(x1) ? x0 : isMask(x0) ? x1 : undefined;
     if (scores === undefined) return false;
 
     const peeled = this.peelScale(scores, block);
@@ -189,8 +236,9 @@ class BertFuser {
     const query = this.heads(q.tensor, [0, 2, 1, 3], block);
     const key = this.keyHeads(k.tensor, block);
 
-    const pv = this.g.consumers.get(softmax.output[0] as string);
-    const pvNode = pv?.length === 1 && pv[0]?.opType === 'MatMul' && pv[0].input[0] === softmax.output[0] ? pv[0] : undefined;
+    const probs = this.nanGuarded(softmax, block);
+    const pv = this.g.consumers.get(probs);
+    const pvNode = pv?.length === 1 && pv[0]?.opType === 'MatMul' && pv[0].input[0] === probs ? pv[0] : undefined;
     if (!query || !key || !pvNode) return false;
     block.push(pvNode);
     const value = this.heads(pvNode.input[1] as string, [0, 2, 1, 3], block);

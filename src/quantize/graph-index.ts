@@ -67,6 +67,9 @@ export class GraphIndex {
     if (tensor === undefined || tensor === '') return undefined;
     const init = this.initializers.get(tensor);
     if (init) return this.graphInputs.has(tensor) ? undefined : tensorValues(init);
+    // torch.onnx shares equal initializers through Identity nodes.
+    const identity = this.from(tensor, 'Identity');
+    if (identity) return this.constant(identity.input[0]);
     const node = this.from(tensor, 'Constant');
     const attr = node?.attribute[0];
     if (!node || node.attribute.length !== 1 || !attr) return undefined;
