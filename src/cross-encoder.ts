@@ -2,13 +2,14 @@
 import { native, type NativeCallOptions, type NativeModel, type RuntimeInfo } from '../binding/native';
 import { type Activation, autoActivation } from './activation';
 import { CrossrankError, fromNative } from './errors';
-import { type HubProgress, resolveModel } from './hub/resolve-model';
-import { type ExecutionProvider, type ExecutionProviderName, providerRequests } from './execution-providers';
+import { resolveModel } from './hub/resolve-model';
+import type { ExecutionProviderName } from './execution-providers';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
 import { derivedModelPath } from './quantize/derived-model';
 import { type Precision, summarizeGraph } from './quantize/graph-summary';
 import { verifyFused } from './quantize/verify-fused';
+import { type LoadOptions, parseLoadOptions } from './load-options';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import * as v from './validate';
 
@@ -16,76 +17,8 @@ export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
 export type { Precision } from './quantize/graph-summary';
 
+export type { BatchingOptions, LoadOptions } from './load-options';
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
-
-/** How concurrent calls are merged into ONNX Runtime batches. */
-export interface BatchingOptions {
-  /** Padded tokens per batch (rows x longest row). Default 4096: ~32 pairs of 128 tokens, the fastest size measured on CPU. */
-  maxBatchTokens?: number;
-  /** Pairs per batch at most. Default 32. */
-  maxBatchSize?: number;
-  /** Pairs waiting across all calls before new calls are rejected with ERR_QUEUE_FULL. Default 100000. */
-  maxQueuedPairs?: number;
-  /**
-   * Pad each batch's sequence length up to a multiple of this, so GPU providers reuse TensorRT profiles and CUDA
-   * graphs. Scores do not change (padding is masked). Default 1 (no bucketing) on CPU, 32 when a GPU provider is first.
-   */
-  lengthBucket?: number;
-  /**
-   * Batches run at once, each on its own threadpool thread with its own buffers: on a GPU the next batch is built and
-   * copied while one computes. Default 1 on CPU (ONNX Runtime's intra-op threads already use every core), 2 when a GPU
-   * provider is first.
-   */
-  maxInflightBatches?: number;
-}
-
-export interface LoadOptions {
-  /** Longest tokenized pair, special tokens included. Default: tokenizer_config's model_max_length capped by config.json's max_position_embeddings. */
-  maxLength?: number;
-  /** Applied to logits. 'auto' (default) follows the model's saved sentence-transformers config: Sigmoid for one label, Identity otherwise. */
-  activation?: 'auto' | Activation;
-  /** ONNX file inside the model folder. Default: onnx/model.onnx, else model.onnx. */
-  modelFile?: string;
-  /** ONNX Runtime intra-op threads. Default 0: one per physical core. */
-  threads?: number;
-  /**
-   * Execution providers in order of preference: 'cpu', 'cuda', 'tensorrt', or objects with per-provider settings
-   * (`{ name: 'cuda', deviceId, gpuMemLimit, cudaGraph }`, `{ name: 'tensorrt', fp16, int8, engineCacheDir }`).
-   * Default ['cpu']. A provider that cannot start rejects load() with ERR_PROVIDER_UNAVAILABLE.
-   */
-  executionProviders?: ExecutionProvider[];
-  /** With 'cpu' last in executionProviders: load on CPU when a GPU provider cannot start (see model.executionProvider). Default false. */
-  fallback?: boolean;
-  batching?: BatchingOptions;
-  /** Path to a libonnxruntime shared library; overrides CROSSRANK_ORT_LIBRARY and the one in onnxruntime-node. */
-  ortLibraryPath?: string;
-  /** Path to the crossrank.node addon to load instead of the local build or the prebuild; overrides CROSSRANK_NATIVE_BINDING. One process loads one addon. */
-  nativeBinding?: string;
-  /** Hub models: the branch, tag or commit to fetch. Default 'main'. */
-  revision?: string;
-  /** Hub models: the Hugging Face cache folder. Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
-  cacheDir?: string;
-  /** Hub models: an access token for private or gated repos. Default: HF_TOKEN, else the token file of `huggingface-cli login`. */
-  token?: string;
-  /** Hub models: use only the cache and make no request (ERR_HUB_OFFLINE when files are missing). Default: HF_HUB_OFFLINE. */
-  offline?: boolean;
-  /** Hub models: called as each file downloads, with its repo path and bytes loaded / total. */
-  onProgress?: (progress: HubProgress) => void;
-  /**
-   * 'int8': run the model with int8 MatMul weights (per output channel, dynamic int8 activations), quantized on first
-   * load and cached (see modelCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
-   * Default: run the ONNX file as it is.
-   */
-  quantize?: 'int8';
-  /**
-   * true: rewrite each self-attention block into ONNX Runtime's fused Attention operator on first load and cache the
-   * graph (see modelCacheDir); scores stay within 1e-4. With quantize, the fused graph is quantized. Rejects with
-   * ERR_NOT_OPTIMIZABLE when no block matches. Default false.
-   */
-  optimize?: boolean;
-  /** Where optimized / quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
-  modelCacheDir?: string;
-}
 
 export interface ScoreOptions {
   /** Overrides the model's activation for this call. */
@@ -112,26 +45,6 @@ export interface RankResult {
 
 type Scores = Float32Array | Float32Array[];
 
-const LOAD_OPTIONS = [
-  'maxLength',
-  'activation',
-  'modelFile',
-  'threads',
-  'executionProviders',
-  'fallback',
-  'batching',
-  'ortLibraryPath',
-  'nativeBinding',
-  'revision',
-  'cacheDir',
-  'token',
-  'offline',
-  'onProgress',
-  'quantize',
-  'optimize',
-  'modelCacheDir',
-] as const;
-const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket', 'maxInflightBatches'] as const;
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
 const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
 const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
@@ -209,71 +122,35 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   /** Loads a model folder in the Hugging Face ONNX layout (config.json, tokenizer.json, onnx/model.onnx). */
   static async load<S extends Scores = Float32Array>(model: string, options?: LoadOptions): Promise<CrossEncoder<S>> {
     v.nonEmptyString('model', model);
-    const opts = v.options('options', options, LOAD_OPTIONS);
-    const batching = v.options('options.batching', opts.batching, BATCHING_OPTIONS);
-    const modelFile = v.optionalNonEmptyString('options.modelFile', opts.modelFile);
-    const ortLibraryPath = v.optionalNonEmptyString('options.ortLibraryPath', opts.ortLibraryPath);
-    const threads = v.optionalInteger('options.threads', opts.threads, 0, 1024) ?? 0;
-    const requested = opts.activation === undefined ? 'auto' : v.oneOf('options.activation', opts.activation, ACTIVATIONS);
-    const maxBatchTokens = v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096;
-    const maxBatchSize = v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32;
-    const maxQueuedPairs = v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000;
-    const providers = providerRequests(opts.executionProviders);
-    const fallback = v.optionalBoolean('options.fallback', opts.fallback) ?? false;
-    if (fallback && providers[providers.length - 1]?.name !== 'cpu') {
-      throw v.rangeError('options.executionProviders', "a list ending with 'cpu' when fallback is true", opts.executionProviders);
-    }
-    const gpuFirst = providers[0]?.name !== 'cpu';
-    const lengthBucket = v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1);
-    const maxInflightBatches = v.optionalInteger('options.batching.maxInflightBatches', batching.maxInflightBatches, 1, 8) ?? (gpuFirst ? 2 : 1);
+    const o = parseLoadOptions(options);
+    native(o.nativeBinding);
 
-    const nativeBinding = v.optionalNonEmptyString('options.nativeBinding', opts.nativeBinding);
-    const revision = v.optionalNonEmptyString('options.revision', opts.revision);
-    const cacheDir = v.optionalNonEmptyString('options.cacheDir', opts.cacheDir);
-    const token = v.optionalNonEmptyString('options.token', opts.token);
-    const offline = v.optionalBoolean('options.offline', opts.offline);
-    if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
-      throw v.typeError('options.onProgress', 'a function', opts.onProgress);
-    }
-    const onProgress = opts.onProgress as ((progress: HubProgress) => void) | undefined;
-    const quantize = opts.quantize === undefined ? undefined : v.oneOf('options.quantize', opts.quantize, ['int8'] as const);
-    const optimize = v.optionalBoolean('options.optimize', opts.optimize) ?? false;
-    const modelCacheDir = v.optionalNonEmptyString('options.modelCacheDir', opts.modelCacheDir);
-    native(nativeBinding);
-
-    const dir = await resolveModel(model, { revision, cacheDir, token, offline, onProgress, modelFile });
-    const located = locateModel(dir, modelFile);
-    const runtime = loadOrtRuntime(ortLibraryPath);
+    const dir = await resolveModel(model, o.hub);
+    const located = locateModel(dir, o.modelFile);
+    const runtime = loadOrtRuntime(o.ortLibraryPath);
     const tokenizer = await Tokenizer.fromModelDir(located.dir);
     const labels = labelsOf(located.config);
     const verify = (fused: string) => verifyFused(tokenizer.nativeTokenizer, located.modelPath, fused, labels?.length ?? 0);
     const files =
-      quantize !== undefined || optimize
-        ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, { optimize, quantize }, modelCacheDir, verify) }
+      o.quantize !== undefined || o.optimize
+        ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, o, o.modelCacheDir, verify) }
         : located;
     const summary = await summarizeGraph(files.modelPath);
     const positions = maxPositions(files);
-    const maxLength =
-      v.optionalInteger('options.maxLength', opts.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
+    // Validated here, not with the rest: its upper bound is the model's max_position_embeddings.
+    const maxLength = v.optionalInteger('options.maxLength', o.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
     let nativeModel: NativeModel;
     try {
       nativeModel = await native().createModel(tokenizer.nativeTokenizer, {
+        ...o.engine,
         modelPath: files.modelPath,
-        providers,
-        fallback,
         maxLength,
-        lengthBucket,
-        maxInflightBatches,
-        threads,
         numLabelsHint: labels?.length ?? 0,
-        maxBatchTokens,
-        maxBatchSize,
-        maxQueuedPairs,
       });
     } catch (error) {
       throw fromNative(error);
     }
-    const activation = requested === 'auto' ? autoActivation(files, nativeModel.numLabels) : requested;
+    const activation = o.activation === 'auto' ? autoActivation(files, nativeModel.numLabels) : o.activation;
     return new CrossEncoder<S>({
       modelPath: files.modelPath,
       ...summary,

@@ -1,0 +1,157 @@
+// CrossEncoder.load's options: their types, documentation and defaults, validated in one place at the front door.
+import type { NativeModelOptions } from '../binding/native';
+import type { Activation } from './activation';
+import { type ExecutionProvider, providerRequests } from './execution-providers';
+import type { HubProgress, ResolveOptions } from './hub/resolve-model';
+import * as v from './validate';
+
+/** How concurrent calls are merged into ONNX Runtime batches. */
+export interface BatchingOptions {
+  /** Padded tokens per batch (rows x longest row). Default 4096: ~32 pairs of 128 tokens, the fastest size measured on CPU. */
+  maxBatchTokens?: number;
+  /** Pairs per batch at most. Default 32. */
+  maxBatchSize?: number;
+  /** Pairs waiting across all calls before new calls are rejected with ERR_QUEUE_FULL. Default 100000. */
+  maxQueuedPairs?: number;
+  /**
+   * Pad each batch's sequence length up to a multiple of this, so GPU providers reuse TensorRT profiles and CUDA
+   * graphs. Scores do not change (padding is masked). Default 1 (no bucketing) on CPU, 32 when a GPU provider is first.
+   */
+  lengthBucket?: number;
+  /**
+   * Batches run at once, each on its own threadpool thread with its own buffers: on a GPU the next batch is built and
+   * copied while one computes. Default 1 on CPU (ONNX Runtime's intra-op threads already use every core), 2 when a GPU
+   * provider is first.
+   */
+  maxInflightBatches?: number;
+}
+
+export interface LoadOptions {
+  /** Longest tokenized pair, special tokens included. Default: tokenizer_config's model_max_length capped by config.json's max_position_embeddings. */
+  maxLength?: number;
+  /** Applied to logits. 'auto' (default) follows the model's saved sentence-transformers config: Sigmoid for one label, Identity otherwise. */
+  activation?: 'auto' | Activation;
+  /** ONNX file inside the model folder. Default: onnx/model.onnx, else model.onnx. */
+  modelFile?: string;
+  /** ONNX Runtime intra-op threads. Default 0: one per physical core. */
+  threads?: number;
+  /**
+   * Execution providers in order of preference: 'cpu', 'cuda', 'tensorrt', or objects with per-provider settings
+   * (`{ name: 'cuda', deviceId, gpuMemLimit, cudaGraph }`, `{ name: 'tensorrt', fp16, int8, engineCacheDir }`).
+   * Default ['cpu']. A provider that cannot start rejects load() with ERR_PROVIDER_UNAVAILABLE.
+   */
+  executionProviders?: ExecutionProvider[];
+  /** With 'cpu' last in executionProviders: load on CPU when a GPU provider cannot start (see model.executionProvider). Default false. */
+  fallback?: boolean;
+  batching?: BatchingOptions;
+  /** Path to a libonnxruntime shared library; overrides CROSSRANK_ORT_LIBRARY and the one in onnxruntime-node. */
+  ortLibraryPath?: string;
+  /** Path to the crossrank.node addon to load instead of the local build or the prebuild; overrides CROSSRANK_NATIVE_BINDING. One process loads one addon. */
+  nativeBinding?: string;
+  /** Hub models: the branch, tag or commit to fetch. Default 'main'. */
+  revision?: string;
+  /** Hub models: the Hugging Face cache folder. Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+  cacheDir?: string;
+  /** Hub models: an access token for private or gated repos. Default: HF_TOKEN, else the token file of `huggingface-cli login`. */
+  token?: string;
+  /** Hub models: use only the cache and make no request (ERR_HUB_OFFLINE when files are missing). Default: HF_HUB_OFFLINE. */
+  offline?: boolean;
+  /** Hub models: called as each file downloads, with its repo path and bytes loaded / total. */
+  onProgress?: (progress: HubProgress) => void;
+  /**
+   * 'int8': run the model with int8 MatMul weights (per output channel, dynamic int8 activations), quantized on first
+   * load and cached (see modelCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
+   * Default: run the ONNX file as it is.
+   */
+  quantize?: 'int8';
+  /**
+   * true: rewrite each self-attention block into ONNX Runtime's fused Attention operator on first load and cache the
+   * graph (see modelCacheDir); scores stay within 1e-4. With quantize, the fused graph is quantized. Rejects with
+   * ERR_NOT_OPTIMIZABLE when no block matches. Default false.
+   */
+  optimize?: boolean;
+  /** Where optimized / quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
+  modelCacheDir?: string;
+}
+
+const LOAD_OPTIONS = [
+  'maxLength',
+  'activation',
+  'modelFile',
+  'threads',
+  'executionProviders',
+  'fallback',
+  'batching',
+  'ortLibraryPath',
+  'nativeBinding',
+  'revision',
+  'cacheDir',
+  'token',
+  'offline',
+  'onProgress',
+  'quantize',
+  'optimize',
+  'modelCacheDir',
+] as const;
+const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket', 'maxInflightBatches'] as const;
+const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** Every load option validated and defaulted, grouped by who uses it. maxLength stays raw: its bound is the model's. */
+export interface ParsedLoadOptions {
+  maxLength: unknown;
+  activation: 'auto' | Activation;
+  modelFile: string | undefined;
+  ortLibraryPath: string | undefined;
+  nativeBinding: string | undefined;
+  /** For resolveModel: hub models. */
+  hub: ResolveOptions;
+  quantize: 'int8' | undefined;
+  optimize: boolean;
+  modelCacheDir: string | undefined;
+  /** For createModel, all but the model path, max length and label hint. */
+  engine: Omit<NativeModelOptions, 'modelPath' | 'maxLength' | 'numLabelsHint'>;
+}
+
+export function parseLoadOptions(options: unknown): ParsedLoadOptions {
+  const opts = v.options('options', options as LoadOptions | undefined, LOAD_OPTIONS);
+  const batching = v.options('options.batching', opts.batching, BATCHING_OPTIONS);
+  const providers = providerRequests(opts.executionProviders);
+  const fallback = v.optionalBoolean('options.fallback', opts.fallback) ?? false;
+  if (fallback && providers[providers.length - 1]?.name !== 'cpu') {
+    throw v.rangeError('options.executionProviders', "a list ending with 'cpu' when fallback is true", opts.executionProviders);
+  }
+  const gpuFirst = providers[0]?.name !== 'cpu';
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
+    throw v.typeError('options.onProgress', 'a function', opts.onProgress);
+  }
+  const modelFile = v.optionalNonEmptyString('options.modelFile', opts.modelFile);
+  return {
+    maxLength: opts.maxLength,
+    activation: opts.activation === undefined ? 'auto' : v.oneOf('options.activation', opts.activation, ACTIVATIONS),
+    modelFile,
+    ortLibraryPath: v.optionalNonEmptyString('options.ortLibraryPath', opts.ortLibraryPath),
+    nativeBinding: v.optionalNonEmptyString('options.nativeBinding', opts.nativeBinding),
+    hub: {
+      revision: v.optionalNonEmptyString('options.revision', opts.revision),
+      cacheDir: v.optionalNonEmptyString('options.cacheDir', opts.cacheDir),
+      token: v.optionalNonEmptyString('options.token', opts.token),
+      offline: v.optionalBoolean('options.offline', opts.offline),
+      onProgress: opts.onProgress as ((progress: HubProgress) => void) | undefined,
+      modelFile,
+    },
+    quantize: opts.quantize === undefined ? undefined : v.oneOf('options.quantize', opts.quantize, ['int8'] as const),
+    optimize: v.optionalBoolean('options.optimize', opts.optimize) ?? false,
+    modelCacheDir: v.optionalNonEmptyString('options.modelCacheDir', opts.modelCacheDir),
+    engine: {
+      providers,
+      fallback,
+      threads: v.optionalInteger('options.threads', opts.threads, 0, 1024) ?? 0,
+      maxBatchTokens: v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096,
+      maxBatchSize: v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32,
+      maxQueuedPairs: v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000,
+      lengthBucket: v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1),
+      maxInflightBatches: v.optionalInteger('options.batching.maxInflightBatches', batching.maxInflightBatches, 1, 8) ?? (gpuFirst ? 2 : 1),
+    },
+  };
+}
