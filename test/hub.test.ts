@@ -1,4 +1,5 @@
 // Hub loading against a local server that mimics the Hugging Face resolve endpoint and its CDN: never the network.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -48,7 +49,7 @@ function tinyFiles(): Map<string, Entry> {
 
 const repos = new Map<string, { files: Map<string, Entry>; private: boolean }>();
 const log: Logged[] = [];
-const faults = { cutOnce: false, corruptOnce: false, corruptAlways: false };
+const faults = { cutOnce: false, corruptOnce: false, corruptAlways: false, slow: false };
 let hub: http.Server;
 let cdn: http.Server;
 let hubUrl = '';
@@ -120,6 +121,15 @@ function handleCdn(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.write(sent.subarray(0, sent.length >> 1), () => res.destroy());
     return;
   }
+  if (faults.slow) {
+    // Twenty pieces over about a second, so that concurrent downloads overlap.
+    const piece = Math.ceil(sent.length / 20);
+    const next = (at: number): void => {
+      if (at >= sent.length) return void res.end();
+      res.write(sent.subarray(at, at + piece), () => setTimeout(() => next(at + piece), 50));
+    };
+    return next(0);
+  }
   res.end(sent);
 }
 
@@ -166,7 +176,7 @@ afterAll(async () => {
 beforeEach(() => {
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-hub-'));
   log.length = 0;
-  Object.assign(faults, { cutOnce: false, corruptOnce: false, corruptAlways: false });
+  Object.assign(faults, { cutOnce: false, corruptOnce: false, corruptAlways: false, slow: false });
 });
 
 afterEach(() => {
@@ -339,6 +349,41 @@ describe('loading from the hub', () => {
     expect(dir).toBe(path.join(repoRoot(), 'snapshots', COMMIT));
     expect(fs.existsSync(path.join(repoRoot(), 'refs'))).toBe(false);
     expect(await resolveModel('test/tiny', { cacheDir, revision: COMMIT, offline: true })).toBe(dir);
+  });
+});
+
+describe('processes sharing one cache', () => {
+  const resolveIn = (cache: string): Promise<{ code: number | null; stderr: string }> => {
+    const code = `require(${JSON.stringify(path.resolve(__dirname, '..', 'src', 'hub', 'resolve-model.ts'))})` +
+      `.resolveModel('test/tiny', { cacheDir: ${JSON.stringify(cache)} }).catch((e) => { console.error(e); process.exit(1); })`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { env: { ...process.env, HF_ENDPOINT: hubUrl }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.on('close', (exit) => resolve({ code: exit, stderr })));
+  };
+  const blobGets = () => log.filter((l) => l.server === 'cdn' && l.method === 'GET' && l.url.endsWith(modelSha())).length;
+  const leftovers = () => listTree(repoRoot()).filter((name) => name.endsWith('.lock') || name.endsWith('.incomplete'));
+
+  it('download each blob once: the others wait on its lock and reuse the file', async () => {
+    faults.slow = true;
+    const results = await Promise.all([resolveIn(cacheDir), resolveIn(cacheDir), resolveIn(cacheDir)]);
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+    expect(blobGets()).toBe(1);
+    const blob = fs.readFileSync(path.join(repoRoot(), 'blobs', modelSha()));
+    expect(createHash('sha256').update(blob).digest('hex')).toBe(modelSha());
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('take over a lock left by a process that died', async () => {
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    const lock = path.join(repoRoot(), 'blobs', `${modelSha()}.lock`);
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, `${dead.pid}\n${os.hostname()}\n`);
+    const result = await resolveIn(cacheDir);
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    expect(blobGets()).toBe(1);
+    expect(leftovers()).toEqual([]);
   });
 });
 

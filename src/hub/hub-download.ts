@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrossrankError } from '../errors';
+import { withBlobLock } from './blob-lock';
 
 export interface HubProgress {
   /** The file's path inside the repo, e.g. `onnx/model.onnx`. */
@@ -219,7 +220,8 @@ async function fetchInto(
 
 /**
  * Downloads a file's blob into `blobPath` unless it is already there: into `<blob>.incomplete` (resumed across
- * attempts and processes), verified against the sha256 ETag of LFS files, then renamed into place.
+ * attempts and processes), verified against the sha256 ETag of LFS files, then renamed into place. One process at a
+ * time per blob (see blob-lock.ts); the others wait and reuse its file.
  */
 export async function downloadBlob(
   req: HubRequest,
@@ -230,6 +232,16 @@ export async function downloadBlob(
 ): Promise<void> {
   if (fs.existsSync(blobPath)) return;
   fs.mkdirSync(path.dirname(blobPath), { recursive: true });
+  await withBlobLock(blobPath, () => downloadUnlocked(req, meta, endpoint, blobPath, onProgress));
+}
+
+async function downloadUnlocked(
+  req: HubRequest,
+  meta: FileMetadata,
+  endpoint: string,
+  blobPath: string,
+  onProgress: ((p: HubProgress) => void) | undefined,
+): Promise<void> {
   const incomplete = `${blobPath}.incomplete`;
   const authOrigin = new URL(endpoint).origin;
   const expected = SHA256.test(meta.etag) ? meta.etag : undefined;
