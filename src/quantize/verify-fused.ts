@@ -6,7 +6,10 @@ import { CrossrankError, fromNative } from '../errors';
 const TOLERANCE = 1e-3;
 const WORDS = 'black umbrella found on the bus near station white sneaker size nine blue backpack with straps lost phone case keys red ring'.split(' ');
 
-/** Pairs from 1 to 150 words, scored in one batch so that most rows are padded: the mask must behave as the source's. */
+/**
+ * Pairs from 1 to 150 words (cut at 128 tokens, which every BERT's position table holds), scored in one batch so that
+ * most rows are padded: the mask must behave as the source's.
+ */
 function probePairs(): string[] {
   const texts: string[] = [];
   for (let i = 0; i < 24; i++) {
@@ -23,7 +26,7 @@ async function scoreOnCpu(tokenizer: NativeTokenizer, modelPath: string, numLabe
       modelPath,
       providers: [{ name: 'cpu', options: {} }],
       fallback: false,
-      maxLength: 256,
+      maxLength: 128,
       lengthBucket: 1,
       maxInflightBatches: 1,
       threads: 0,
@@ -37,7 +40,7 @@ async function scoreOnCpu(tokenizer: NativeTokenizer, modelPath: string, numLabe
   }
   try {
     return await new Promise<Float32Array>((resolve, reject) =>
-      model.score(texts, { maxLength: 256, truncation: 0, activation: 0 }, (error, scores) => (error ? reject(fromNative(error)) : resolve(scores as Float32Array))),
+      model.score(texts, { maxLength: 128, truncation: 0, activation: 0 }, (error, scores) => (error ? reject(fromNative(error)) : resolve(scores as Float32Array))),
     );
   } finally {
     await new Promise<void>((resolve) => model.close(resolve));
