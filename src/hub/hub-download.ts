@@ -232,18 +232,18 @@ export async function downloadBlob(
 ): Promise<void> {
   if (fs.existsSync(blobPath)) return;
   fs.mkdirSync(path.dirname(blobPath), { recursive: true });
-  await withBlobLock(blobPath, () => downloadUnlocked(req, meta, endpoint, blobPath, onProgress));
+  await withBlobLock(blobPath, () => fetchVerified(req, meta, new URL(endpoint).origin, blobPath, onProgress));
 }
 
-async function downloadUnlocked(
+/** The download itself, under the blob's lock. */
+async function fetchVerified(
   req: HubRequest,
   meta: FileMetadata,
-  endpoint: string,
+  authOrigin: string,
   blobPath: string,
   onProgress: ((p: HubProgress) => void) | undefined,
 ): Promise<void> {
   const incomplete = `${blobPath}.incomplete`;
-  const authOrigin = new URL(endpoint).origin;
   const expected = SHA256.test(meta.etag) ? meta.etag : undefined;
   // A second try starts from zero: the bytes kept from before may be the bad ones.
   for (let verifyAttempt = 0; verifyAttempt < 2; verifyAttempt++) {
