@@ -7,6 +7,7 @@ import { CrossEncoder } from '../src';
 import { fuseBert } from '../src/quantize/fuse-bert';
 import { decodeModel, encodeModel } from '../src/quantize/onnx-proto';
 import { quantizeInt8 } from '../src/quantize/quantize-int8';
+import { toFp16 } from '../models/to-fp16';
 import { MINILM, TINY, TINY_3_LABELS, TINY_NO_TYPES, TINY_SDPA, cloneModel, maxAbsDiff } from './helpers/models';
 import { ordinaryPairs } from './helpers/pairs';
 
@@ -147,14 +148,18 @@ describe('optimize: true', () => {
     const source = fs.readFileSync(path.join(TINY, 'onnx', 'model.onnx'));
     const quantized = withOnnx(TINY, quantizeInt8(source).bytes, 'model_quantized.onnx');
     const optimized = withOnnx(TINY, fuseBert(source).bytes, 'model_optimized.onnx');
+    const half = withOnnx(TINY, toFp16(source).bytes, 'model_fp16.onnx');
     const a = await CrossEncoder.load(quantized, { modelFile: 'onnx/model_quantized.onnx' });
     const b = await CrossEncoder.load(optimized, { modelFile: 'onnx/model_optimized.onnx' });
+    const c = await CrossEncoder.load(half, { modelFile: 'onnx/model_fp16.onnx' });
     try {
       expect([a.precision, a.optimized]).toEqual(['int8', false]);
       expect([b.precision, b.optimized]).toEqual(['fp32', true]);
+      expect([c.precision, c.optimized]).toEqual(['fp16', false]);
     } finally {
       await a.close();
       await b.close();
+      await c.close();
     }
   });
 

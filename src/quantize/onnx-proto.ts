@@ -216,15 +216,7 @@ export interface ModelProto {
   graph?: GraphProto;
 }
 
-// Just the node types and initializer types of a model: decoding skips the weight bytes, so it reads a large file fast.
-const SUMMARY: typeof MESSAGES = {
-  Model: { fields: { graph: { type: 'Graph', id: 7 } } },
-  Graph: { fields: { node: repeated('Node', 1), initializer: repeated('Tensor', 5) } },
-  Node: { fields: { opType: { type: 'string', id: 4 }, domain: { type: 'string', id: 7 } } },
-  Tensor: { fields: { dataType: { type: 'int32', id: 2 } } },
-};
-
-const root = protobuf.Root.fromJSON({ nested: { onnx: { nested: MESSAGES }, summary: { nested: SUMMARY } } });
+const root = protobuf.Root.fromJSON({ nested: { onnx: { nested: MESSAGES } } });
 const modelType = root.lookupType('onnx.ModelProto');
 const tensorType = root.lookupType('onnx.TensorProto');
 const nodeType = root.lookupType('onnx.NodeProto');
@@ -233,17 +225,6 @@ const attributeType = root.lookupType('onnx.AttributeProto');
 export function int64(value: Int64 | undefined): number {
   if (value === undefined || value === null) return 0;
   return typeof value === 'number' ? value : value.toNumber();
-}
-
-export interface ModelSummary {
-  graph?: { node: { opType?: string; domain?: string }[]; initializer: { dataType?: number }[] };
-}
-
-const summaryType = root.lookupType('summary.Model');
-
-/** The op types and initializer data types of a model, without its weights. */
-export function decodeSummary(bytes: Uint8Array): ModelSummary {
-  return summaryType.decode(bytes) as unknown as ModelSummary;
 }
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
