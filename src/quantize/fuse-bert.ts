@@ -26,12 +26,8 @@ interface Projection {
   cols: number;
 }
 
-/**
- * What a mask tensor holds, derived from the attention_mask input: 1 = attend ('keep'), 1 = masked, or additive. An
- * additive mask built some other way from the graph inputs alone (transformers 5 builds it with index arithmetic) is
- * 'derived': taken as the padding mask, which the numeric check after fusing (see derived-model.ts) confirms.
- */
-type MaskKind = 'keep' | 'masked' | 'additive' | 'derived';
+/** What a mask tensor holds, derived from the attention_mask input: 1 = attend ('keep'), 1 = masked, or additive. */
+type MaskKind = 'keep' | 'masked' | 'additive';
 
 class BertFuser {
   private readonly g: GraphIndex;
@@ -174,7 +170,11 @@ class BertFuser {
     return where.output[0] as string;
   }
 
-  /** True when `tensor` is computed from the attention_mask input and constants alone (no weights, no hidden states). */
+  /**
+   * True when `tensor` is computed from the attention_mask input and constants alone (no weights, no hidden states), as
+   * transformers 5 builds the mask with index arithmetic. It is taken as the padding mask; the numeric check before the
+   * fused graph is cached (verify-fused.ts) confirms that.
+   */
   private fromInputsOnly(tensor: string): boolean {
     let sawMask = false;
     const seen = new Set<string>();
