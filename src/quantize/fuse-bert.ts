@@ -10,7 +10,8 @@ const MASKED = -1e4;
 /**
  * What was fused. Only attention: on minilm-l6 (ONNX Runtime 1.30, 2 cores) the Attention kernel made crossrank 1.07x
  * faster on short pairs and 1.06x on query-passage pairs (bench/quantize.ts); SkipLayerNormalization made ONNX Runtime
- * alone 0.86x / 0.91x on 32 / 128-token batches, and packing Q/K/V into one MatMul without the kernel gained nothing.
+ * alone 0.86x / 0.91x on 32 / 128-token batches, EmbedLayerNormalization 0.90x / 0.94x, and packing Q/K/V into one
+ * MatMul without the kernel gained nothing.
  */
 export interface FuseResult {
   /** Self-attention blocks now one com.microsoft Attention node each. */
