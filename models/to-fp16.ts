@@ -14,6 +14,7 @@ import {
   makeNode,
   makeTensor,
 } from '../src/quantize/onnx-proto';
+import { tensorValues } from '../src/quantize/graph-index';
 
 /** AttributeProto.AttributeType GRAPH and GRAPHS: subgraphs (If, Loop, Scan), which this converter does not walk. */
 const GRAPH_ATTRIBUTES = new Set([5, 10]);
@@ -68,13 +69,9 @@ export function halfBits(value: number): number {
 }
 
 function floatValues(tensor: TensorProto): Float32Array {
-  const count = tensor.dims.reduce<number>((n, d) => n * int64(d), 1);
-  if (tensor.dataLocation === 1 || tensor.externalData.length > 0) throw new Error(`${tensor.name}: external data is not supported`);
-  const raw = tensor.rawData;
-  // Aligned copy: decoded bytes may start at any offset.
-  if (raw && raw.length === count * 4) return new Float32Array(new Uint8Array(raw).buffer);
-  if (tensor.floatData.length === count) return Float32Array.from(tensor.floatData);
-  throw new Error(`${tensor.name}: holds ${raw?.length ?? 0} bytes for ${count} floats`);
+  const values = tensorValues(tensor)?.values;
+  if (!(values instanceof Float32Array)) throw new Error(`${tensor.name}: external data, or not as many floats as its dims say`);
+  return values;
 }
 
 function toHalfTensor(tensor: TensorProto, clamped: string[]): TensorProto {

@@ -31,10 +31,12 @@ async function transform(values: Values, optimize: boolean, quantize: boolean): 
   await fs.promises.mkdir(path.dirname(path.resolve(output)), { recursive: true });
   try {
     let bytes: Uint8Array = await fs.promises.readFile(input);
+    let written: Uint8Array | undefined; // what `temp` holds already
     const parts: string[] = [];
     if (optimize && tokenizer) {
       const fused = await deriveModel(bytes, { optimize: true });
       await fs.promises.writeFile(temp, fused.bytes);
+      written = fused.bytes;
       loadOrtRuntime();
       await verifyFused(tokenizer.nativeTokenizer, input, temp, 0);
       bytes = fused.bytes;
@@ -49,7 +51,7 @@ async function transform(values: Values, optimize: boolean, quantize: boolean): 
         `fp32 kept: classifier head (${summary.head.join(', ') || 'none'}), first attention (${summary.firstLayer.join(', ') || 'none'})`,
       );
     }
-    await fs.promises.writeFile(temp, bytes);
+    if (bytes !== written) await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, output);
     process.stdout.write(
       `${output}: ${parts.join('; ')}; ${((await fs.promises.stat(input)).size / 1e6).toFixed(1)} MB -> ` +

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CrossrankError } from '../errors';
 import { fuseBertModel } from './fuse-bert';
-import { type ModelProto, decodeModel, encodeModel } from './onnx-proto';
+import { encodeModel, readModel } from './onnx-proto';
 import { type QuantizeSummary, quantizeInt8ModelAsync } from './quantize-int8';
 
 /** What to derive: the fused graph (`optimize`), int8 weights (`quantize`), or both (fused, then quantized). */
@@ -66,12 +66,7 @@ export interface DerivedModel {
 
 /** Fuses (optimize) and / or quantizes an ONNX file's bytes; throws ERR_NOT_OPTIMIZABLE / ERR_NOT_QUANTIZABLE when there is nothing to do. */
 export async function deriveModel(source: Uint8Array, derivation: Derivation): Promise<DerivedModel> {
-  let model: ModelProto;
-  try {
-    model = decodeModel(source);
-  } catch (error) {
-    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model: ${(error as Error).message}`, { cause: error });
-  }
+  const model = readModel(source);
   const fusedAttention = derivation.optimize ? fuseBertModel(model).attention : 0;
   if (derivation.optimize && fusedAttention === 0) {
     throw new CrossrankError(

@@ -1,9 +1,18 @@
 // Rewrites the self-attention blocks of a BERT-family ONNX graph into ONNX Runtime's fused Attention operator.
-import { CrossrankError } from '../errors';
-import { GraphIndex, intsAttribute, numberAttribute } from './graph-index';
-import { AttributeType, DataType, type ModelProto, type NodeProto, type TensorProto, decodeModel, encodeModel, makeNode, makeTensor } from './onnx-proto';
-
-const MS_DOMAIN = 'com.microsoft';
+import { GraphIndex, intsAttribute, numberAttribute, pruneInitializers } from './graph-index';
+import {
+  AttributeType,
+  DataType,
+  MS_DOMAIN,
+  type NodeProto,
+  type OnnxModel,
+  type TensorProto,
+  encodeModel,
+  importMsDomain,
+  makeNode,
+  makeTensor,
+  readModel,
+} from './onnx-proto';
 /** Additive mask values at or below this are "masked out": exp() of them is 0 in fp32 either way. */
 const MASKED = -1e4;
 
@@ -38,8 +47,8 @@ class BertFuser {
   private readonly prepended: NodeProto[] = [];
   private maskInt32: string | undefined;
 
-  constructor(private readonly model: ModelProto) {
-    this.g = new GraphIndex(model.graph as NonNullable<ModelProto['graph']>);
+  constructor(private readonly model: OnnxModel) {
+    this.g = new GraphIndex(model.graph);
   }
 
   run(): FuseResult {
@@ -52,7 +61,7 @@ class BertFuser {
     graph.node = [...this.prepended, ...graph.node.filter((n) => !this.removed.has(n) || this.replacement.has(n)).flatMap((n) => this.replacement.get(n) ?? [n])];
     graph.initializer.push(...this.added);
     pruneDeadNodes(this.model);
-    if (!this.model.opsetImport.some((o) => o.domain === MS_DOMAIN)) this.model.opsetImport.push({ domain: MS_DOMAIN, version: 1 });
+    importMsDomain(this.model);
     return { attention };
   }
 
@@ -305,8 +314,8 @@ function bytesOf(values: Float32Array): Uint8Array {
 }
 
 /** Drops nodes whose outputs nothing reads, then initializers nothing reads. */
-function pruneDeadNodes(model: ModelProto): void {
-  const graph = model.graph as NonNullable<ModelProto['graph']>;
+function pruneDeadNodes(model: OnnxModel): void {
+  const graph = model.graph;
   const outputs = new Set(graph.output.map((o) => o.name ?? ''));
   for (let changed = true; changed; ) {
     const read = new Set(graph.node.flatMap((n) => n.input));
@@ -314,27 +323,17 @@ function pruneDeadNodes(model: ModelProto): void {
     graph.node = graph.node.filter((n) => n.output.some((o) => o !== '' && (read.has(o) || outputs.has(o))));
     changed = graph.node.length !== before;
   }
-  const read = new Set(graph.node.flatMap((n) => n.input));
-  const dropped = new Set(graph.initializer.map((t) => t.name ?? '').filter((n) => !read.has(n) && !outputs.has(n)));
-  graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name ?? ''));
-  // Old exports list initializers among the graph inputs too.
-  graph.input = graph.input.filter((i) => !dropped.has(i.name ?? ''));
+  pruneInitializers(graph);
 }
 
 /** Fuses `model` in place; returns what was fused. */
-export function fuseBertModel(model: ModelProto): FuseResult {
-  if (!model.graph) throw new CrossrankError('ERR_MODEL_LOAD', 'The ONNX model to optimize has no graph');
+export function fuseBertModel(model: OnnxModel): FuseResult {
   return new BertFuser(model).run();
 }
 
 /** Reads, fuses and writes an ONNX file's bytes. */
 export function fuseBert(source: Uint8Array): FuseResult & { bytes: Uint8Array } {
-  let model: ModelProto;
-  try {
-    model = decodeModel(source);
-  } catch (error) {
-    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model to optimize it: ${(error as Error).message}`, { cause: error });
-  }
+  const model = readModel(source);
   const result = fuseBertModel(model);
   return { ...result, bytes: encodeModel(model) };
 }

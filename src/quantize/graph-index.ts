@@ -108,3 +108,12 @@ export function intsAttribute(node: NodeProto, name: string): number[] | undefin
   const a = node.attribute.find((x) => x.name === name);
   return a?.ints ? a.ints.map(int64) : undefined;
 }
+
+/** Drops initializers nothing reads (and their entries among the graph inputs, where old exports list them). */
+export function pruneInitializers(graph: GraphProto): void {
+  const read = new Set(graph.node.flatMap((n) => n.input));
+  const outputs = new Set(graph.output.map((o) => o.name ?? ''));
+  const dropped = new Set(graph.initializer.map((t) => t.name ?? '').filter((n) => !read.has(n) && !outputs.has(n)));
+  graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name ?? ''));
+  graph.input = graph.input.filter((i) => !dropped.has(i.name ?? ''));
+}

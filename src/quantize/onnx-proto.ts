@@ -1,5 +1,6 @@
 // The ONNX protobuf schema (onnx/onnx.proto, IR version 10) for protobufjs, and typed decode/encode of ModelProto.
 import * as protobuf from 'protobufjs';
+import { CrossrankError } from '../errors';
 
 type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
 
@@ -229,6 +230,29 @@ export function int64(value: Int64 | undefined): number {
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
   return modelType.decode(bytes) as unknown as ModelProto;
+}
+
+/** A decoded model that has a graph. */
+export type OnnxModel = ModelProto & { graph: GraphProto };
+
+/** Decodes an ONNX file's bytes for a rewrite; ERR_MODEL_LOAD when they are not a model with a graph. */
+export function readModel(bytes: Uint8Array): OnnxModel {
+  let model: ModelProto;
+  try {
+    model = decodeModel(bytes);
+  } catch (error) {
+    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model: ${(error as Error).message}`, { cause: error });
+  }
+  if (!model.graph) throw new CrossrankError('ERR_MODEL_LOAD', 'The ONNX model has no graph');
+  return model as OnnxModel;
+}
+
+/** The domain of ONNX Runtime's contrib operators. */
+export const MS_DOMAIN = 'com.microsoft';
+
+/** Declares the contrib-operator domain once the graph uses it. */
+export function importMsDomain(model: ModelProto): void {
+  if (!model.opsetImport.some((o) => o.domain === MS_DOMAIN)) model.opsetImport.push({ domain: MS_DOMAIN, version: 1 });
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {

@@ -1,17 +1,19 @@
 // Dynamic int8 quantization of an ONNX graph's constant MatMul / Gemm weights (per output channel), in TypeScript.
 import { CrossrankError } from '../errors';
+import { GraphIndex, numberAttribute, pruneInitializers, tensorValues } from './graph-index';
 import {
   AttributeType,
   DataType,
-  type GraphProto,
-  type ModelProto,
+  MS_DOMAIN,
   type NodeProto,
+  type OnnxModel,
   type TensorProto,
-  decodeModel,
   encodeModel,
+  importMsDomain,
   int64,
   makeNode,
   makeTensor,
+  readModel,
 } from './onnx-proto';
 
 /**
@@ -48,7 +50,6 @@ export interface QuantizeResult {
   firstLayer: string[];
 }
 
-const MS_DOMAIN = 'com.microsoft';
 
 interface Weight {
   q: Uint8Array; // int8 values, K x N row-major
@@ -58,15 +59,8 @@ interface Weight {
 
 /** fp32 values of an initializer held inside the file; undefined for external data or other types. */
 function floatValues(tensor: TensorProto): Float32Array | undefined {
-  if (tensor.dataType !== DataType.FLOAT || tensor.dataLocation === 1 || tensor.externalData.length > 0) return undefined;
-  const count = tensor.dims.reduce<number>((n, d) => n * int64(d), 1);
-  const raw = tensor.rawData;
-  if (raw && raw.length > 0) {
-    if (raw.length !== count * 4) return undefined;
-    const copy = new Uint8Array(raw); // aligned copy: the decoded bytes may start at any offset
-    return new Float32Array(copy.buffer, 0, count);
-  }
-  return tensor.floatData.length === count ? Float32Array.from(tensor.floatData) : undefined;
+  const values = tensorValues(tensor)?.values;
+  return values instanceof Float32Array ? values : undefined;
 }
 
 /** Per-column int8 quantization of a K x N matrix (column n = output channel n). */
@@ -111,19 +105,12 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
-function attribute(node: NodeProto, name: string): number | undefined {
-  const a = node.attribute.find((x) => x.name === name);
-  if (!a) return undefined;
-  return a.type === AttributeType.FLOAT ? (a.f ?? 0) : int64(a.i);
-}
-
 /** MatMul / Gemm nodes reached first when walking back from the graph outputs: the classifier head. */
-function headNodes(graph: GraphProto): Set<NodeProto> {
-  const producer = new Map<string, NodeProto>();
-  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+function headNodes(g: GraphIndex): Set<NodeProto> {
+  const producer = g.producer;
   const head = new Set<NodeProto>();
   const seen = new Set<NodeProto>();
-  const stack = graph.output.map((o) => producer.get(o.name ?? '')).filter((n): n is NodeProto => n !== undefined);
+  const stack = [...g.graphOutputs].map((name) => producer.get(name)).filter((n): n is NodeProto => n !== undefined);
   while (stack.length > 0) {
     const node = stack.pop() as NodeProto;
     if (seen.has(node)) continue;
@@ -159,12 +146,12 @@ function candidate(node: NodeProto, init: Map<string, TensorProto>): Candidate |
   const [d0, d1] = weight.dims.map(int64) as [number, number];
   if (node.opType === 'MatMul' && node.input.length === 2) return { node, weight, k: d0, n: d1, transposed: false };
   if (node.opType !== 'Gemm') return undefined;
-  if ((attribute(node, 'alpha') ?? 1) !== 1 || (attribute(node, 'transA') ?? 0) !== 0) return undefined;
-  const transposed = (attribute(node, 'transB') ?? 0) !== 0;
+  if ((numberAttribute(node, 'alpha') ?? 1) !== 1 || (numberAttribute(node, 'transA') ?? 0) !== 0) return undefined;
+  const transposed = (numberAttribute(node, 'transB') ?? 0) !== 0;
   const [k, n] = transposed ? [d1, d0] : [d0, d1];
   if (c !== undefined && c !== '') {
     const bias = init.get(c);
-    if ((attribute(node, 'beta') ?? 1) !== 1 || !bias || bias.dims.length !== 1 || int64(bias.dims[0]) !== n) return undefined;
+    if ((numberAttribute(node, 'beta') ?? 1) !== 1 || !bias || bias.dims.length !== 1 || int64(bias.dims[0]) !== n) return undefined;
     return { node, weight, k, n, transposed, bias: c };
   }
   return { node, weight, k, n, transposed };
@@ -175,7 +162,7 @@ function candidate(node: NodeProto, init: Map<string, TensorProto>): Candidate |
  * is fused; else the first group of weight nodes sharing one input (query / key / value reading the embedding output) and
  * the weight node after it (the attention output). Without either, the first weight node.
  */
-function firstLayerNodes(graph: GraphProto, candidates: readonly NodeProto[]): Set<NodeProto> {
+function firstLayerNodes(graph: OnnxModel['graph'], candidates: readonly NodeProto[]): Set<NodeProto> {
   const attention = graph.node.find(isFusedAttention);
   if (attention) {
     const order = new Map(graph.node.map((n, i) => [n, i]));
@@ -231,12 +218,7 @@ function quantizeAttention(node: NodeProto, init: Map<string, TensorProto>, adde
 
 /** Decodes, quantizes and encodes; see quantizeInt8Model. */
 export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}): QuantizeResult {
-  let model: ModelProto;
-  try {
-    model = decodeModel(source);
-  } catch (error) {
-    throw new CrossrankError('ERR_MODEL_LOAD', `Cannot read the ONNX model to quantize it: ${(error as Error).message}`, { cause: error });
-  }
+  const model = readModel(source);
   return { ...quantizeInt8Model(model, options), bytes: encodeModel(model) };
 }
 
@@ -245,7 +227,7 @@ export function quantizeInt8(source: Uint8Array, options: QuantizeOptions = {}):
  * LayerNorm, Softmax, attention's activation-by-activation MatMuls, the first layer's attention projections and the
  * classifier head stay fp32. Throws ERR_NOT_QUANTIZABLE when nothing qualifies.
  */
-export function quantizeInt8Model(model: ModelProto, options: QuantizeOptions = {}): QuantizeSummary {
+export function quantizeInt8Model(model: OnnxModel, options: QuantizeOptions = {}): QuantizeSummary {
   const steps = quantizeSteps(model, options);
   for (;;) {
     const step = steps.next();
@@ -254,7 +236,7 @@ export function quantizeInt8Model(model: ModelProto, options: QuantizeOptions = 
 }
 
 /** quantizeInt8Model giving the event loop a turn between weights, so a server stays responsive while it runs. */
-export async function quantizeInt8ModelAsync(model: ModelProto, options: QuantizeOptions = {}): Promise<QuantizeSummary> {
+export async function quantizeInt8ModelAsync(model: OnnxModel, options: QuantizeOptions = {}): Promise<QuantizeSummary> {
   const steps = quantizeSteps(model, options);
   for (;;) {
     const step = steps.next();
@@ -266,16 +248,13 @@ export async function quantizeInt8ModelAsync(model: ModelProto, options: Quantiz
 export type QuantizeSummary = Omit<QuantizeResult, 'bytes'>;
 
 /** The quantizer, yielding after each weight it quantizes. */
-function* quantizeSteps(model: ModelProto, options: QuantizeOptions): Generator<void, QuantizeSummary> {
+function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<void, QuantizeSummary> {
   const operator = options.operator ?? 'dynamic-quantize-matmul';
   const symmetric = options.symmetric ?? true;
   const graph = model.graph;
-  if (!graph) throw new CrossrankError('ERR_MODEL_LOAD', 'The ONNX model to quantize has no graph');
-  const init = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
-  const consumers = new Map<string, NodeProto[]>();
-  for (const node of graph.node) for (const input of node.input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
-  const graphOutputs = new Set(graph.output.map((o) => o.name ?? ''));
-  const head = headNodes(graph);
+  const g = new GraphIndex(graph);
+  const { initializers: init, consumers, graphOutputs } = g;
+  const head = headNodes(g);
 
   const removed = new Set<NodeProto>();
   const replacement = new Map<NodeProto, NodeProto[]>();
@@ -380,12 +359,8 @@ function* quantizeSteps(model: ModelProto, options: QuantizeOptions): Generator<
   }
 
   graph.node = graph.node.filter((n) => !removed.has(n)).flatMap((n) => replacement.get(n) ?? [n]);
-  const used = new Set(graph.node.flatMap((n) => n.input));
-  graph.initializer = [...graph.initializer.filter((t) => used.has(t.name ?? '')), ...added];
-  const kept = new Set(graph.initializer.map((t) => t.name ?? ''));
-  graph.input = graph.input.filter((i) => !init.has(i.name ?? '') || kept.has(i.name ?? ''));
-  if (operator === 'dynamic-quantize-matmul' && !model.opsetImport.some((o) => o.domain === MS_DOMAIN)) {
-    model.opsetImport.push({ domain: MS_DOMAIN, version: 1 });
-  }
+  graph.initializer.push(...added);
+  pruneInitializers(graph);
+  if (graph.node.some((n) => n.domain === MS_DOMAIN)) importMsDomain(model);
   return { quantized, head: headNames, firstLayer: firstNames };
 }
