@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import { CrossrankError } from '../errors';
 
 const POLL_MS = 100;
-/** A lock whose holder shows no progress (no lock touch, no growth of the .incomplete file) for this long is stale. */
+/** A lock whose holder shows no sign of life (no lock touch, no write to the .incomplete file) for this long is stale. */
 const STALE_MS = 60_000;
 /** Grace for a lock just created and not yet written: its holder is about to write its pid. */
 const WRITING_MS = 5_000;
@@ -65,7 +65,8 @@ export async function withBlobLock(blobPath: string, work: () => Promise<void>):
       try {
         await handle.writeFile(`${process.pid}\n${os.hostname()}\n`);
         await handle.close();
-        // Keeps the lock fresh for waiting processes while a slow download makes progress only in .incomplete.
+        // Fresh while this process lives, even when no bytes flow (connecting, a read fetch's own timeouts end): waiters
+        // take over only from a dead or frozen holder.
         const touch = setInterval(() => fs.utimes(lockPath, new Date(), new Date(), () => undefined), STALE_MS / 4);
         touch.unref();
         try {
