@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/components.h"
 #include "tokenizer/normalizer.h"
 #include "tokenizer/truncation.h"
 #include "tokenizer/wordpiece.h"
@@ -16,14 +17,6 @@ namespace crossrank {
 struct AddedTokenSpec {
   std::string content;
   int32_t id;
-};
-
-// One item of the pair template: special ids, or the first / second text, each with its type id.
-struct TemplatePiece {
-  enum class Kind { kSpecial, kFirst, kSecond };
-  Kind kind;
-  std::vector<int32_t> ids;  // kSpecial only
-  int32_t type_id;
 };
 
 struct TokenizerConfig {
