@@ -19,6 +19,7 @@ inline constexpr const char* kTruncation = "ERR_TRUNCATION";
 inline constexpr const char* kInvalidArgType = "ERR_INVALID_ARG_TYPE";
 inline constexpr const char* kOutOfRange = "ERR_OUT_OF_RANGE";
 inline constexpr const char* kTokenizer = "ERR_TOKENIZER";
+inline constexpr const char* kUnsupportedTokenizer = "ERR_UNSUPPORTED_TOKENIZER";
 inline constexpr const char* kProviderUnavailable = "ERR_PROVIDER_UNAVAILABLE";
 }  // namespace code
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace crossrank {
 
 // Rewrites one segment of text (the text between two added tokens) in place, as the crate's NormalizedString does.
@@ -48,5 +50,12 @@ struct TemplatePiece {
   std::vector<int32_t> ids;  // kSpecial only
   int32_t type_id;
 };
+
+// Factories keyed on "type" (each in its folder's factory.cc). A JSON null gives nullptr (the component is absent); a
+// type or option crossrank does not implement throws Error(code::kUnsupportedTokenizer) naming it, and a malformed
+// object throws Error(code::kTokenizer): never a component that would give other ids than the crate.
+std::unique_ptr<TextNormalizer> MakeNormalizer(const nlohmann::json& spec);
+std::unique_ptr<PreTokenizer> MakePreTokenizer(const nlohmann::json& spec);
+std::unique_ptr<Model> MakeModel(const nlohmann::json& spec);
 
 }  // namespace crossrank
