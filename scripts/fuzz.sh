@@ -12,16 +12,34 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 cd "$root"
 
-# libFuzzer ships with clang (Debian: clang pulls in libclang-common-*-dev, which holds libclang_rt.fuzzer).
-missing=()
-command -v clang++ >/dev/null || missing+=(clang)
-command -v cmake >/dev/null || missing+=(cmake)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "fuzz: installing ${missing[*]} with apt-get" >&2
+# libFuzzer and the ASan/UBSan runtimes are in Debian's libclang-rt-<N>-dev, which --no-install-recommends leaves out
+# of clang; check for the runtime archive itself, so a machine with clang but not its runtime installs it too.
+fuzzer_runtime() {
+  command -v clang++ >/dev/null || return 1
+  local dir
+  dir="$(clang++ -print-runtime-dir 2>/dev/null)" || return 1
+  [ -f "$dir/libclang_rt.fuzzer-x86_64.a" ] || [ -f "$dir/libclang_rt.fuzzer.a" ] ||
+    compgen -G "$(clang++ -print-resource-dir)/lib/*/libclang_rt.fuzzer*.a" >/dev/null
+}
+packages=(clang libclang-rt-dev cmake)
+if command -v apt-cache >/dev/null; then
+  # Debian names the runtime after clang's major version (bookworm: libclang-rt-14-dev).
+  major="$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)"
+  [ -n "$major" ] && packages=(clang "libclang-rt-$major-dev" cmake)
+fi
+if ! fuzzer_runtime || ! command -v cmake >/dev/null; then
   sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=(missing); fi
+  fi
+  if [ "${sudo[0]:-}" = missing ] || ! command -v apt-get >/dev/null; then
+    echo "fuzz: clang with its libFuzzer/sanitizer runtime is needed; install the packages ${packages[*]} (as root: apt-get install ${packages[*]}) and run again" >&2
+    exit 1
+  fi
+  echo "fuzz: installing ${packages[*]} with apt-get" >&2
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fuzzer_runtime || { echo "fuzz: clang's libFuzzer runtime is still missing after installing ${packages[*]}" >&2; exit 1; }
 fi
 
 cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
