@@ -1,0 +1,21 @@
+# Oniguruma 6.9.8's C sources for the UTF-8 encoding only (the data files unicode_*_data.c are #included by unicode.c).
+set(CROSSRANK_ONIG_SOURCES
+  native/third_party/oniguruma/src/regerror.c
+  native/third_party/oniguruma/src/regparse.c
+  native/third_party/oniguruma/src/regext.c
+  native/third_party/oniguruma/src/regcomp.c
+  native/third_party/oniguruma/src/regexec.c
+  native/third_party/oniguruma/src/regenc.c
+  native/third_party/oniguruma/src/regsyntax.c
+  native/third_party/oniguruma/src/regtrav.c
+  native/third_party/oniguruma/src/regversion.c
+  native/third_party/oniguruma/src/st.c
+  native/third_party/oniguruma/src/onig_init.c
+  native/third_party/oniguruma/src/unicode.c
+  native/third_party/oniguruma/src/unicode_unfold_key.c
+  native/third_party/oniguruma/src/unicode_fold1_key.c
+  native/third_party/oniguruma/src/unicode_fold2_key.c
+  native/third_party/oniguruma/src/unicode_fold3_key.c
+  native/third_party/oniguruma/src/ascii.c
+  native/third_party/oniguruma/src/utf8.c
+)
