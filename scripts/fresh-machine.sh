@@ -19,6 +19,8 @@ cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
 # The README's prerequisites on a new machine: Node.js (copied), npm, python3, g++, make, cmake, git.
 chroot "$chroot_dir" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
   python3 g++ make cmake git ca-certificates >/dev/null'
+# The registry this machine reaches may sit behind a local CA: give the chroot the host's trust store.
+cp -aL /etc/ssl/certs/ca-certificates.crt "$chroot_dir/etc/ssl/certs/ca-certificates.crt"
 node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
 cp -a "$node_prefix/bin/." "$chroot_dir/usr/local/bin/"; cp -a "$node_prefix/lib/node_modules" "$chroot_dir/usr/local/lib/"
 [ -d "$node_prefix/include/node" ] && mkdir -p "$chroot_dir/usr/local/include" && cp -a "$node_prefix/include/node" "$chroot_dir/usr/local/include/"
