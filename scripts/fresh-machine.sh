@@ -29,7 +29,7 @@ mkdir -p "$chroot_dir/work"
 git clone -q "$root" "$chroot_dir/work/main"
 cp -a "$root/../shared" "$chroot_dir/work/shared"
 status=0
-chroot "$chroot_dir" bash -c 'cd /work/main && CI=true bash .ci/run' >"$work/ci.log" 2>&1 || status=$?
+chroot "$chroot_dir" env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt bash -c 'cd /work/main && CI=true bash .ci/run' >"$work/ci.log" 2>&1 || status=$?
 tail -n 25 "$work/ci.log"
 echo "fresh-machine: .ci/run exited $status after $(( $(date +%s) - started )) s (full log: ${work#"$root"/}/ci.log)"
 exit "$status"
