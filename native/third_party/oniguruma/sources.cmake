@@ -1,4 +1,4 @@
-# Oniguruma 6.9.8's C sources for the UTF-8 encoding only (the data files unicode_*_data.c are #included by unicode.c).
+# Oniguruma 6.9.10's C sources for the UTF-8 encoding only (the data files unicode_*_data.c are #included by unicode.c).
 set(CROSSRANK_ONIG_SOURCES
   native/third_party/oniguruma/src/regerror.c
   native/third_party/oniguruma/src/regparse.c

@@ -1,0 +1,61 @@
+// ByteLevel: an optional leading space, the GPT-2 split regex (Isolated), then every byte of a piece spelled as its
+// character in GPT-2's bytes-to-unicode alphabet.
+#include <array>
+
+#include <nlohmann/json.hpp>
+
+#include "tokenizer/pre_tokenizers/pre_tokenizers.h"
+#include "tokenizer/pre_tokenizers/splitting.h"
+
+namespace crossrank {
+namespace {
+
+// GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, the others for U+0100 onwards in order.
+std::array<std::string, 256> ByteAlphabet() {
+  std::array<std::string, 256> alphabet;
+  char32_t next = 256;
+  for (int b = 0; b < 256; ++b) {
+    bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    utf8::Append(alphabet[b], printable ? static_cast<char32_t>(b) : next++);
+  }
+  return alphabet;
+}
+
+class ByteLevel : public PreTokenizer {
+ public:
+  ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
+
+  void PreTokenize(std::vector<Split>& splits) const override {
+    static const Regex gpt2(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)");
+    static const std::array<std::string, 256> alphabet = ByteAlphabet();
+    SplitEach(splits, [this](const Split& piece, std::vector<Split>& out) {
+      Split prefixed = piece;
+      if (add_prefix_space_ && prefixed.text[0] != ' ') prefixed.text.insert(0, 1, ' ');
+      size_t first = out.size();
+      if (use_regex_) {
+        AppendSplits(prefixed, RegexMatches(gpt2, prefixed.text), SplitBehavior::kIsolated, false, out);
+      } else {
+        out.push_back(std::move(prefixed));
+      }
+      for (size_t i = first; i < out.size(); ++i) {
+        std::string mapped;
+        mapped.reserve(out[i].text.size() * 2);
+        for (unsigned char b : out[i].text) mapped += alphabet[b];
+        out[i].text = std::move(mapped);
+      }
+    });
+  }
+
+ private:
+  bool add_prefix_space_;
+  bool use_regex_;
+};
+
+}  // namespace
+
+std::unique_ptr<PreTokenizer> MakeByteLevel(const nlohmann::json& spec) {
+  RequiredBool(spec, "trim_offsets");  // offsets only; read so a file the crate rejects is rejected here too
+  return std::make_unique<ByteLevel>(RequiredBool(spec, "add_prefix_space"), DefaultBool(spec, "use_regex", true));
+}
+
+}  // namespace crossrank
