@@ -39,6 +39,7 @@ size_t CharLength(std::string_view text, size_t i) {
 
 struct Regex::Compiled {
   regex_t* regex = nullptr;
+  std::string pattern;
   ~Compiled() { onig_free(regex); }
 };
 
@@ -53,6 +54,7 @@ Regex::Regex(std::string_view pattern) {
     compiled->regex = nullptr;
     throw Error(code::kTokenizer, "invalid regex \"" + std::string(pattern) + "\": " + OnigMessage(rc, &info));
   }
+  compiled->pattern = std::string(pattern);
   compiled_ = std::move(compiled);
 }
 
@@ -69,6 +71,7 @@ Regex Regex::Literal(std::string_view text) {
 std::vector<std::pair<size_t, size_t>> Regex::FindAll(std::string_view text) const {
   std::vector<std::pair<size_t, size_t>> matches;
   std::unique_ptr<OnigRegion, RegionDeleter> region(onig_region_new());
+  if (text.data() == nullptr) text = std::string_view("", 0);  // Oniguruma needs a real pointer even for ""
   const auto* str = reinterpret_cast<const OnigUChar*>(text.data());
   const OnigUChar* end = str + text.size();
   size_t from = 0;
@@ -77,7 +80,12 @@ std::vector<std::pair<size_t, size_t>> Regex::FindAll(std::string_view text) con
   while (from <= text.size()) {
     int at = onig_search(compiled_->regex, str, end, str + from, end, region.get(), ONIG_OPTION_NONE);
     if (at == ONIG_MISMATCH) break;
-    if (at < 0) throw Error(code::kTokenizer, "regex match failed: " + OnigMessage(static_cast<int>(at), nullptr));
+    // Oniguruma's retry limit (e.g. Qwen2's \s*[\r\n]+ over ~10 MB of spaces): the crate panics and aborts the
+    // process here; crossrank rejects the input instead.
+    if (at < 0) {
+      throw Error(code::kTokenizer, "regex \"" + compiled_->pattern + "\" cannot match this input: " +
+                                        OnigMessage(at, nullptr));
+    }
     size_t start = static_cast<size_t>(region->beg[0]);
     size_t stop = static_cast<size_t>(region->end[0]);
     if (start == stop && have_last && last_end == stop) {
