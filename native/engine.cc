@@ -58,6 +58,7 @@ void Engine::Admit(const Request& request) {
                                       "); retry later or raise maxQueuedPairs");
   }
   queued_pairs_ += request.count;
+  ++in_flight_;
 }
 
 void Engine::Tokenize(Request& request) const {
@@ -111,6 +112,10 @@ void Engine::Tokenize(Request& request) const {
 }
 
 void Engine::Process(const std::shared_ptr<Request>& request) {
+  struct LeaveOnExit {
+    Engine* engine;
+    ~LeaveOnExit() { engine->Leave(); }
+  } leave{this};
   request->remaining.store(request->count, std::memory_order_relaxed);
   request->results.assign(request->count * static_cast<size_t>(num_labels_), 0.0f);
   std::string failure_code;
@@ -171,10 +176,17 @@ void Engine::Drain() {
   }
   idle_states_.push_back(std::move(state));
   --runners_;
-  const bool release = closed_ && runners_ == 0;
-  if (release) ReleaseSession();
   idle_.notify_all();
-  lock.unlock();
+}
+
+void Engine::Leave() {
+  bool release;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --in_flight_;
+    release = closed_ && in_flight_ == 0 && !shut_down();
+    if (release) ReleaseSession();
+  }
   if (release) Notify(new Completion{nullptr});
 }
 
@@ -222,12 +234,13 @@ bool Engine::Close() {
   bool released = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_) return runners_ == 0;
+    if (closed_) return in_flight_ == 0;
     closed_ = true;
     stopping_.store(true, std::memory_order_relaxed);
     queued_pairs_ -= queue_.size();
     pending = queue_.Clear();
-    if (runners_ == 0) {
+    // A call admitted but not yet processed would notify through a released channel: wait for the last one.
+    if (in_flight_ == 0) {
       ReleaseSession();
       released = true;
     }

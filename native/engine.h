@@ -60,6 +60,8 @@ class Engine {
   void Drain();
   void RunBatch(RunnerState& state);
   void ReleaseSession();  // with mutex_ held
+  // End of one Process call: the last one after Close releases the session and sends the null completion.
+  void Leave();
   void Fail(const std::shared_ptr<Request>& request, const std::string& code, const std::string& message);
   void Finish(const std::shared_ptr<Request>& request);
   void Notify(Completion* completion);
@@ -78,6 +80,8 @@ class Engine {
   size_t queued_pairs_ = 0;
   bool closed_ = false;
   size_t runners_ = 0;  // threads running batches, at most max_inflight_batches
+  // Admitted calls whose Process has not returned: each may still notify, so the channel outlives them all.
+  size_t in_flight_ = 0;
   std::unique_ptr<Session> session_;
   // Declared after session_ so they are freed first: on a GPU their memory comes from the session's allocator.
   std::vector<std::unique_ptr<RunnerState>> idle_states_;

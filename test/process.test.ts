@@ -35,6 +35,22 @@ describe('process exit with work in flight', () => {
   });
 });
 
+describe('close() with calls still queued for the threadpool', () => {
+  it('settles every call as scored or ERR_CLOSED, with no crash, over 40 load/close rounds', () => {
+    const child = spawnSync(tsx, [path.join(__dirname, 'fixtures', 'close-while-queued.ts'), '40'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(child.signal).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    const outcomes = JSON.parse(child.stdout) as Record<string, number>;
+    expect(Object.keys(outcomes).sort()).toEqual(expect.arrayContaining(['ERR_CLOSED']));
+    for (const key of Object.keys(outcomes)) expect(['scored', 'ERR_CLOSED']).toContain(key);
+    expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(40 * 60);
+  });
+});
+
 describe('worker_threads', () => {
   it('several workers, several models each, score like the main thread', async () => {
     const pairs = ordinaryPairs(40, 13);
