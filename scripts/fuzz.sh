@@ -42,7 +42,8 @@ if ! fuzzer_runtime || ! command -v cmake >/dev/null; then
   fuzzer_runtime || { echo "fuzz: clang's libFuzzer runtime is still missing after installing ${packages[*]}" >&2; exit 1; }
 fi
 
-cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+# Both compilers are clang: the vendored Oniguruma is C and gets the same -fsanitize flags as the C++.
+cmake -S fuzz -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$build" --parallel 2 >/dev/null
 
 mkdir -p fuzz/corpus-out fuzz/artifacts
