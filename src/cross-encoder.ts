@@ -11,6 +11,7 @@ import { type Precision, summarizeGraph } from './quantize/graph-summary';
 import { verifyFused } from './quantize/verify-fused';
 import { type LoadOptions, parseLoadOptions } from './load-options';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
+import { documentWindows } from './document-windows';
 import * as v from './validate';
 
 export type { Activation } from './activation';
@@ -34,6 +35,13 @@ export interface RankOptions extends ScoreOptions {
   topK?: number;
   /** Include each document's text in the results. Default false. */
   returnDocuments?: boolean;
+  /**
+   * Split a document longer than the model's window into up to this many overlapping windows of whole words and
+   * score it by its best window. Default 1: the document is truncated.
+   */
+  maxChunksPerDoc?: number;
+  /** Consider at most this many tokens of each document (the windows stop there). Default: no limit. */
+  maxTokensPerDoc?: number;
 }
 
 export interface RankResult {
@@ -46,7 +54,7 @@ export interface RankResult {
 type Scores = Float32Array | Float32Array[];
 
 const SCORE_OPTIONS = ['activation', 'truncation', 'signal'] as const;
-const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments'] as const;
+const RANK_OPTIONS = [...SCORE_OPTIONS, 'topK', 'returnDocuments', 'maxChunksPerDoc', 'maxTokensPerDoc'] as const;
 const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
 const TRUNCATIONS = ['longest_first', 'only_first', 'only_second'] as const;
 const ACTIVATION_CODE: Record<Activation, NativeCallOptions['activation']> = { identity: 0, sigmoid: 1, softmax: 2 };
@@ -190,10 +198,15 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const signal = v.abortSignal('options.signal', opts.signal);
     const topK = v.optionalInteger('options.topK', opts.topK, 1, MAX_INT32);
     const returnDocuments = v.optionalBoolean('options.returnDocuments', opts.returnDocuments) ?? false;
+    const maxChunks = v.optionalInteger('options.maxChunksPerDoc', opts.maxChunksPerDoc, 1, MAX_INT32) ?? 1;
+    const maxTokens = v.optionalInteger('options.maxTokensPerDoc', opts.maxTokensPerDoc, 1, MAX_INT32);
     if (this.numLabels !== 1) {
       throw new CrossrankError('ERR_UNSUPPORTED', `rank() needs a model with one label; this one has ${this.numLabels}. Use score().`);
     }
-    const scores = await this.#submit(callSite, signal, (callback) => this.#native.rank(query, docs, callOptions, callback));
+    const scores =
+      maxChunks === 1 && maxTokens === undefined
+        ? await this.#submit(callSite, signal, (callback) => this.#native.rank(query, docs, callOptions, callback))
+        : await this.#rankWindows(callSite, signal, query, docs, callOptions, maxChunks, maxTokens ?? Infinity);
     const results: RankResult[] = Array.from(scores, (score, corpusId) =>
       returnDocuments ? { corpusId, score, text: docs[corpusId] } : { corpusId, score },
     );
@@ -219,6 +232,25 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
       truncation: TRUNCATION_CODE[truncation],
       activation: ACTIVATION_CODE[requested === 'auto' ? this.activation : requested],
     };
+  }
+
+  /** Scores every window of every document; a document's score is its best window's. */
+  async #rankWindows(
+    callSite: Error,
+    signal: AbortSignal | undefined,
+    query: string,
+    docs: string[],
+    callOptions: NativeCallOptions,
+    maxChunks: number,
+    maxTokens: number,
+  ): Promise<Float32Array> {
+    const { texts, owners } = await documentWindows(this.tokenizer, query, docs, { maxLength: this.maxLength, maxChunks, maxTokens });
+    const windowScores = await this.#submit(callSite, signal, (callback) => this.#native.rank(query, texts, callOptions, callback));
+    const scores = new Float32Array(docs.length).fill(-Infinity);
+    owners.forEach((owner, i) => {
+      scores[owner] = Math.max(scores[owner] as number, windowScores[i] as number);
+    });
+    return scores;
   }
 
   #submit(

@@ -9,13 +9,14 @@ import { InputError } from './input';
 import { EXIT_INTERRUPTED, isAbort, onInterrupt } from './interrupt';
 import { rankCommand } from './rank';
 import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 import { optimizeCommand, quantizeCommand } from './transform';
 
 /** Exit codes: 0 done, 1 runtime failure, 2 usage or input error, 130 interrupted (Ctrl-C). */
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [scoreCommand, rankCommand, evalCommand, benchCommand, infoCommand, quantizeCommand, optimizeCommand];
+const COMMANDS: readonly Command[] = [scoreCommand, rankCommand, evalCommand, benchCommand, infoCommand, serveCommand, quantizeCommand, optimizeCommand];
 
 const HELP = `Usage: crossrank <command> [options]
 
