@@ -84,7 +84,9 @@ ${MODEL_HELP}`,
       server.setModel(model);
       log(`ready: ${modelId} (${model.precision}${model.optimized ? ', fused attention' : ''}, max ${model.maxLength} tokens, ${model.executionProvider})${apiKey ? ', API key required' : ''}`);
       await stopped;
-      log('stopping: finishing the requests in flight');
+      const shutdown = server.shutdown();
+      log('stopping: no new connections; finishing the requests in flight');
+      await shutdown;
       return 0;
     } finally {
       process.off('SIGTERM', onTerm);

@@ -69,6 +69,7 @@ export class RerankServer {
   #model: CrossEncoder | undefined;
   #inFlight = 0;
   #closing = false;
+  #stopping: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
   constructor(options: ServerOptions) {
@@ -101,8 +102,13 @@ export class RerankServer {
     });
   }
 
-  /** Stops accepting connections, lets the requests in flight finish and answer, then closes every connection. */
-  async shutdown(): Promise<void> {
+  /** Stops accepting connections, lets the requests in flight finish and answer, then closes every connection. Idempotent. */
+  shutdown(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     this.#closing = true;
     this.metrics.ready.set(0);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
