@@ -21,9 +21,15 @@ chroot "$chroot_dir" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteracti
   python3 g++ make cmake git ca-certificates >/dev/null'
 # The registry this machine reaches may sit behind a local CA: give the chroot the host's trust store.
 cp -aL /etc/ssl/certs/ca-certificates.crt "$chroot_dir/etc/ssl/certs/ca-certificates.crt"
+# Node.js from the host: the node binary and the npm/corepack it ships, nothing else of its prefix (which may be /usr).
 node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
-cp -a "$node_prefix/bin/." "$chroot_dir/usr/local/bin/"; cp -a "$node_prefix/lib/node_modules" "$chroot_dir/usr/local/lib/"
-[ -d "$node_prefix/include/node" ] && mkdir -p "$chroot_dir/usr/local/include" && cp -a "$node_prefix/include/node" "$chroot_dir/usr/local/include/"
+mkdir -p "$chroot_dir/usr/local/bin" "$chroot_dir/usr/local/lib/node_modules"
+cp -aL "$(readlink -f "$(command -v node)")" "$chroot_dir/usr/local/bin/node"
+for pkg in npm corepack; do
+  [ -d "$node_prefix/lib/node_modules/$pkg" ] && cp -a "$node_prefix/lib/node_modules/$pkg" "$chroot_dir/usr/local/lib/node_modules/"
+done
+ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$chroot_dir/usr/local/bin/npm"
+ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$chroot_dir/usr/local/bin/npx"
 [ -f "$HOME/.npmrc" ] && cp "$HOME/.npmrc" "$chroot_dir/root/.npmrc"
 mkdir -p "$chroot_dir/work"
 git clone -q "$root" "$chroot_dir/work/main"
