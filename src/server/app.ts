@@ -221,6 +221,10 @@ export class RerankServer {
         }
       });
       req.on('error', reject);
+      // A client that leaves mid-body: settle, so the request does not hold up shutdown.
+      req.on('close', () => {
+        if (!req.complete) reject(new HttpError(400, 'invalid_json', 'The request body was cut off'));
+      });
       req.on('end', () => {
         if (size > limit) return;
         const text = Buffer.concat(chunks).toString('utf8');
