@@ -1,6 +1,6 @@
 // Long documents for rank(): a document past the model's window becomes overlapping windows of whole words, so
 // rank() can score it by its best window (as Cohere's rerank does) instead of cutting it at the window's end.
-import type { Tokenizer } from './tokenizer';
+import type { EncodedPair, Tokenizer } from './tokenizer';
 
 export interface WindowOptions {
   /** The model's maxLength: query, document and special tokens together. */
@@ -37,11 +37,10 @@ export async function documentWindows(tokenizer: Tokenizer, query: string, docum
       [query, ''],
     ],
     { maxLength, truncation: 'only_first' },
-  ).catch(() => [undefined, undefined]);
-  // A query that fills the window on its own (only_first cannot cut it) leaves nothing to split.
-  if (!empty || !withQuery) return whole;
-  const specials = empty.ids.length;
-  const budget = Math.min(maxLength - withQuery.ids.length, maxTokens);
+  );
+  const specials = (empty as EncodedPair).ids.length;
+  // A query that fills the window on its own (cut to maxLength here) leaves no budget: documents stay whole.
+  const budget = Math.min(maxLength - (withQuery as EncodedPair).ids.length, maxTokens);
   if (budget < MIN_WINDOW) return whole;
 
   // Documents within the budget (tokenized only as far as one token past it) stay whole.
@@ -52,7 +51,7 @@ export async function documentWindows(tokenizer: Tokenizer, query: string, docum
   const windows: Windows = { texts: [], owners: [] };
   for (let i = 0; i < documents.length; i++) {
     const doc = documents[i] as string;
-    if ((lengths[i] as { ids: Int32Array }).ids.length - specials <= budget) {
+    if ((lengths[i] as EncodedPair).ids.length - specials <= budget) {
       windows.texts.push(doc);
       windows.owners.push(i);
       continue;

@@ -157,6 +157,12 @@ describe('long documents', () => {
     expect(await model.rank(QUERY, ['short one', long], { maxChunksPerDoc: 1 })).toEqual(truncated);
   });
 
+  it('a query that fills the window leaves documents whole (the same scores as without chunking)', async () => {
+    const longQuery = 'umbrella '.repeat(600);
+    const docs = ['short one', long];
+    expect(await model.rank(longQuery, docs, { maxChunksPerDoc: 10 })).toEqual(await model.rank(longQuery, docs));
+  });
+
   it('max_chunks_per_doc and max_tokens_per_doc reach rank() unchanged', async () => {
     const docs = [DOCS[0] as string, long];
     const v1 = await post(`${served.url}/v1/rerank`, { query: QUERY, documents: docs, max_chunks_per_doc: 3 });
