@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
