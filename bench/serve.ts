@@ -110,10 +110,14 @@ async function overHttp(url: string, route: RouteName): Promise<Point[]> {
     headers: { 'content-type': 'application/json' },
     body: body(route, call),
   }));
-  await autocannon({ url, connections: 2, amount: 4, requests }); // warm-up
+  // autocannon's default 10 s timeout would cut (and so cancel) requests queued behind 64 connections' worth of work.
+  const timeout = 600;
+  // It notices the last answer only at its next sample tick (default every second): tick often, so duration is exact.
+  const sampleInt = 20;
+  await autocannon({ url, connections: 2, amount: 4, requests, timeout, sampleInt }); // warm-up
   const points: Point[] = [];
   for (const connections of levels) {
-    const result = await autocannon({ url, connections, amount: callsAt(connections), requests });
+    const result = await autocannon({ url, connections, amount: callsAt(connections), requests, timeout, sampleInt });
     const ok = result.requests.total - result.non2xx;
     points.push({
       connections,
