@@ -54,8 +54,21 @@ void Reorder(std::vector<char32_t>& chars) {
   }
 }
 
+// Characters that are the second of some composition pair: most characters are not, and skip the search.
+const std::vector<bool>& Seconds() {
+  static const std::vector<bool> seconds = [] {
+    std::vector<bool> marks(unicode::kMaxCodePoint + 1);
+    for (size_t i = 0; i < normalization::kCompositionPairCount; ++i) marks[normalization::kCompositionPairs[i].second] = true;
+    for (char32_t c = kVBase; c < kVBase + kVCount; ++c) marks[c] = true;
+    for (char32_t c = kTBase + 1; c < kTBase + kTCount; ++c) marks[c] = true;
+    return marks;
+  }();
+  return seconds;
+}
+
 // The primary composite of a pair, or 0.
 char32_t Compose(char32_t a, char32_t b) {
+  if (b > unicode::kMaxCodePoint || !Seconds()[b]) return 0;
   if (a - kLBase < kLCount && b - kVBase < kVCount) return kSBase + ((a - kLBase) * kVCount + (b - kVBase)) * kTCount;
   if (a - kSBase < kSCount && (a - kSBase) % kTCount == 0 && b - kTBase < kTCount && b != kTBase) return a + (b - kTBase);
   const normalization::CompositionPair* begin = normalization::kCompositionPairs;
@@ -71,6 +84,7 @@ char32_t Compose(char32_t a, char32_t b) {
 // class 0 or of a class >= its own.
 void Recompose(std::vector<char32_t>& chars) {
   if (chars.empty()) return;
+  Seconds();  // built once, before the loop
   size_t out = 0;
   long starter = -1;  // index in the output of the last starter, -1 before the first
   int last_class = -1;  // class of the last character written after the starter, -1 when none
@@ -99,23 +113,58 @@ class UnicodeForm : public TextNormalizer {
  public:
   UnicodeForm(bool compatibility, bool compose) : compatibility_(compatibility), compose_(compose) {}
 
+  // Text is normalized chunk by chunk, each chunk starting at a character that no neighbour can change (a starter
+  // with no decomposition that is no pair's second); a chunk of that character alone is copied as it is.
   void Normalize(std::string& text) const override {
     size_t ascii = 0;
     while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
     if (ascii == text.size()) return;  // ASCII is in every normal form
+    if (compose_) Seconds();
+    size_t chunk = ascii > 0 ? ascii - 1 : 0;  // the last ASCII character may compose with what follows
+    bool chunk_stable = ascii > 0;             // the chunk so far is one stable character
+    std::string out(text, 0, chunk);
+    out.reserve(text.size() + text.size() / 8);
     std::vector<char32_t> chars;
-    chars.reserve(text.size());
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    for (size_t i = 0; i < text.size();) Decompose(utf8::Next(s, text.size(), i), compatibility_, chars);
-    Reorder(chars);
-    if (compose_) Recompose(chars);
-    std::string out;
-    out.reserve(text.size());
-    for (char32_t c : chars) utf8::Append(out, c);
+    for (size_t i = ascii; i < text.size();) {
+      size_t at = i;
+      char32_t c = utf8::Next(s, text.size(), i);
+      if (Stable(c)) {
+        Flush(text, chunk, at, chunk_stable, chars, out);
+        chunk = at;
+        chunk_stable = true;
+      } else {
+        chunk_stable = false;
+      }
+    }
+    Flush(text, chunk, text.size(), chunk_stable, chars, out);
     text.swap(out);
   }
 
  private:
+  bool Stable(char32_t c) const {
+    if (c < 0x80) return true;
+    if (c - kSBase < kSCount || unicode::CombiningClass(c) != 0) return false;
+    bool decomposes = compatibility_ ? normalization::CompatibilityDecomposition(c).size != 0
+                                     : (unicode::Flags(c) & unicode::kDecomposes) != 0;
+    return !decomposes && !(compose_ && c <= unicode::kMaxCodePoint && Seconds()[c]);
+  }
+
+  void Flush(const std::string& text, size_t begin, size_t end, bool stable, std::vector<char32_t>& chars,
+             std::string& out) const {
+    if (begin == end) return;
+    if (stable) {
+      out.append(text, begin, end - begin);
+      return;
+    }
+    chars.clear();
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    for (size_t i = begin; i < end;) Decompose(utf8::Next(s, end, i), compatibility_, chars);
+    Reorder(chars);
+    if (compose_) Recompose(chars);
+    for (char32_t c : chars) utf8::Append(out, c);
+  }
+
   bool compatibility_, compose_;
 };
 
