@@ -39,7 +39,7 @@ class WordLevel : public Model {
 
 std::unique_ptr<Model> MakeWordLevel(const nlohmann::json& spec) {
   const auto vocab = TokenIdMap(spec, "vocab", "WordLevel");
-  const std::string unk_token = OptionalString(spec, "unk_token", "WordLevel").value_or("<unk>");
+  const std::string unk_token = RequiredString(spec, "unk_token", "WordLevel");  // required by the npm package's crate
   return std::make_unique<WordLevel>(vocab, unk_token);
 }
 
