@@ -56,19 +56,13 @@ export interface NativeModel {
   close(callback: () => void): void;
 }
 
-/** What src/tokenizer-config.ts hands to the native Tokenizer: a WordPiece tokenizer.json (or vocab.txt) made explicit. */
+/** What src/tokenizer-config.ts hands to createTokenizer: the text of a tokenizer.json and where the pad id comes from. */
 export interface TokenizerSpec {
-  vocab: string[];
-  vocabIds: Int32Array;
-  unkToken: string;
-  continuingSubwordPrefix: string;
-  maxInputCharsPerWord: number;
-  /** BertNormalizer with strip_accents already resolved; null for no normalizer. */
-  normalizer: { cleanText: boolean; handleChineseChars: boolean; stripAccents: boolean; lowercase: boolean } | null;
-  /** Tokens matched verbatim in the raw text before normalization. */
-  addedTokens: { content: string; id: number }[];
-  pairTemplate: ({ kind: 'special'; ids: number[]; typeId: number } | { kind: 'A' | 'B'; typeId: number })[];
-  padId: number;
+  json: string;
+  /** tokenizer_config.json's pad_token, looked up among the added tokens and the model's vocabulary. */
+  padToken: string | null;
+  /** config.json's pad_token_id, used when there is no pad token by name. */
+  padId: number | null;
 }
 
 export type NativeTruncation = 'longest_first' | 'only_first' | 'only_second';
@@ -101,7 +95,8 @@ export interface NativeTokenizer {
 
 export interface NativeBinding {
   loadRuntime(libraryPath: string): RuntimeInfo;
-  Tokenizer: new (spec: TokenizerSpec) => NativeTokenizer;
+  /** Parses and builds off the main thread; rejects with ERR_UNSUPPORTED_TOKENIZER naming a component it lacks. */
+  createTokenizer(spec: TokenizerSpec): Promise<NativeTokenizer>;
   createModel(tokenizer: NativeTokenizer, options: NativeModelOptions): Promise<NativeModel>;
   /** Providers the loaded ONNX Runtime build lists ('cpu', 'cuda', 'tensorrt', ...). */
   availableProviders(): string[];

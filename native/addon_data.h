@@ -8,10 +8,13 @@
 namespace crossrank {
 
 class Engine;
+class Tokenizer;
 
 struct AddonData {
   Napi::FunctionReference tokenizer_constructor;
   Napi::FunctionReference model_constructor;
+  // Set by createTokenizer just before it calls the Tokenizer constructor, which takes it.
+  std::shared_ptr<const Tokenizer> pending_tokenizer;
   // Engines created in this environment, stopped by shutdown() when the process exits.
   std::vector<std::weak_ptr<Engine>> engines;
 };

@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "errors.h"
 #include "js_error.h"
+#include "tokenizer/tokenizer_json.h"
 
 namespace crossrank {
 namespace {
@@ -16,79 +17,6 @@ namespace {
   Napi::TypeError err = Napi::TypeError::New(env, message);
   err.Set("code", code::kInvalidArgType);
   throw err;
-}
-
-bool GetBool(Napi::Object o, const char* name) { return o.Get(name).ToBoolean().Value(); }
-
-int32_t GetInt(Napi::Object o, const char* name) {
-  Napi::Value v = o.Get(name);
-  if (!v.IsNumber()) ThrowTypeError(o.Env(), std::string("Expected a number for spec.") + name);
-  return v.As<Napi::Number>().Int32Value();
-}
-
-std::string GetString(Napi::Object o, const char* name) {
-  Napi::Value v = o.Get(name);
-  if (!v.IsString()) ThrowTypeError(o.Env(), std::string("Expected a string for spec.") + name);
-  return v.As<Napi::String>().Utf8Value();
-}
-
-Napi::Array GetArray(Napi::Object o, const char* name) {
-  Napi::Value v = o.Get(name);
-  if (!v.IsArray()) ThrowTypeError(o.Env(), std::string("Expected an array for spec.") + name);
-  return v.As<Napi::Array>();
-}
-
-TokenizerConfig ConfigFromSpec(Napi::Object spec) {
-  Napi::Env env = spec.Env();
-  TokenizerConfig c;
-  Napi::Array vocab = GetArray(spec, "vocab");
-  Napi::Value ids_value = spec.Get("vocabIds");
-  if (!ids_value.IsTypedArray() || ids_value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    ThrowTypeError(env, "Expected an Int32Array for spec.vocabIds");
-  }
-  Napi::Int32Array ids = ids_value.As<Napi::Int32Array>();
-  if (ids.ElementLength() != vocab.Length()) ThrowTypeError(env, "spec.vocab and spec.vocabIds differ in length");
-  c.wordpiece.tokens.reserve(vocab.Length());
-  for (uint32_t i = 0; i < vocab.Length(); ++i) {
-    Napi::Value t = vocab.Get(i);
-    if (!t.IsString()) ThrowTypeError(env, "Expected strings in spec.vocab");
-    c.wordpiece.tokens.push_back(t.As<Napi::String>().Utf8Value());
-  }
-  c.wordpiece.ids.assign(ids.Data(), ids.Data() + ids.ElementLength());
-  c.wordpiece.unk_token = GetString(spec, "unkToken");
-  c.wordpiece.continuing_subword_prefix = GetString(spec, "continuingSubwordPrefix");
-  c.wordpiece.max_input_chars_per_word = static_cast<size_t>(GetInt(spec, "maxInputCharsPerWord"));
-
-  Napi::Value norm_value = spec.Get("normalizer");
-  if (norm_value.IsObject()) {
-    Napi::Object n = norm_value.As<Napi::Object>();
-    c.normalizer.clean_text = GetBool(n, "cleanText");
-    c.normalizer.handle_chinese_chars = GetBool(n, "handleChineseChars");
-    c.normalizer.strip_accents = GetBool(n, "stripAccents");
-    c.normalizer.lowercase = GetBool(n, "lowercase");
-  }
-  Napi::Array added = GetArray(spec, "addedTokens");
-  for (uint32_t i = 0; i < added.Length(); ++i) {
-    Napi::Object t = added.Get(i).As<Napi::Object>();
-    c.added_tokens.push_back({GetString(t, "content"), GetInt(t, "id")});
-  }
-  Napi::Array pieces = GetArray(spec, "pairTemplate");
-  for (uint32_t i = 0; i < pieces.Length(); ++i) {
-    Napi::Object p = pieces.Get(i).As<Napi::Object>();
-    std::string kind = GetString(p, "kind");
-    TemplatePiece piece{TemplatePiece::Kind::kSpecial, {}, GetInt(p, "typeId")};
-    if (kind == "A") {
-      piece.kind = TemplatePiece::Kind::kFirst;
-    } else if (kind == "B") {
-      piece.kind = TemplatePiece::Kind::kSecond;
-    } else {
-      Napi::Array pids = GetArray(p, "ids");
-      for (uint32_t k = 0; k < pids.Length(); ++k) piece.ids.push_back(pids.Get(k).As<Napi::Number>().Int32Value());
-    }
-    c.pair_template.push_back(std::move(piece));
-  }
-  c.pad_id = GetInt(spec, "padId");
-  return c;
 }
 
 TruncationStrategy StrategyFrom(Napi::Env env, Napi::Value v) {
@@ -198,6 +126,70 @@ class EncodePairsWorker : public Napi::AsyncWorker {
   std::vector<Result> results_;
 };
 
+// Parses tokenizer.json and builds the tokenizer off the main thread: a 250k-piece vocabulary takes a while.
+class CreateTokenizerWorker : public Napi::AsyncWorker {
+ public:
+  CreateTokenizerWorker(Napi::Env env, std::string json, PadHint pad)
+      : Napi::AsyncWorker(env, "crossrank:createTokenizer"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        json_(std::move(json)),
+        pad_(std::move(pad)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      tokenizer_ = LoadTokenizerJson(json_, pad_);
+    } catch (const Error& e) {
+      code_ = e.code();
+      message_ = e.what();
+    } catch (const std::exception& e) {
+      code_ = code::kTokenizer;
+      message_ = e.what();
+    }
+    std::string().swap(json_);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!code_.empty()) {
+      deferred_.Reject(CodedError(env, code_, message_).Value());
+      return;
+    }
+    AddonData& data = GetAddonData(env);
+    data.pending_tokenizer = std::move(tokenizer_);
+    Napi::Object object = data.tokenizer_constructor.New({});
+    deferred_.Resolve(object);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string json_;
+  PadHint pad_;
+  std::shared_ptr<const Tokenizer> tokenizer_;
+  std::string code_, message_;
+};
+
+// createTokenizer({ json, padToken?, padId? }): a Promise of a Tokenizer object.
+Napi::Value CreateTokenizer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) ThrowTypeError(env, "Expected a tokenizer spec object");
+  Napi::Object spec = info[0].As<Napi::Object>();
+  Napi::Value json = spec.Get("json");
+  if (!json.IsString()) ThrowTypeError(env, "Expected a string for spec.json");
+  PadHint pad;
+  Napi::Value pad_token = spec.Get("padToken");
+  if (pad_token.IsString()) pad.token = pad_token.As<Napi::String>().Utf8Value();
+  Napi::Value pad_id = spec.Get("padId");
+  if (pad_id.IsNumber()) pad.id = pad_id.As<Napi::Number>().Int32Value();
+  auto* worker = new CreateTokenizerWorker(env, json.As<Napi::String>().Utf8Value(), std::move(pad));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 }  // namespace
 
 void TokenizerWrap::Init(Napi::Env env, Napi::Object exports) {
@@ -210,6 +202,7 @@ void TokenizerWrap::Init(Napi::Env env, Napi::Object exports) {
                                     });
   GetAddonData(env).tokenizer_constructor = Napi::Persistent(ctor);
   exports.Set("Tokenizer", ctor);
+  exports.Set("createTokenizer", Napi::Function::New(env, CreateTokenizer, "createTokenizer"));
 }
 
 std::shared_ptr<const Tokenizer> TokenizerWrap::Unwrap(Napi::Value value) {
@@ -223,13 +216,9 @@ std::shared_ptr<const Tokenizer> TokenizerWrap::Unwrap(Napi::Value value) {
 
 TokenizerWrap::TokenizerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TokenizerWrap>(info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsObject()) ThrowTypeError(env, "Expected a tokenizer spec object");
-  TokenizerConfig config = ConfigFromSpec(info[0].As<Napi::Object>());
-  try {
-    tokenizer_ = std::make_shared<const Tokenizer>(std::move(config));
-  } catch (const Error& e) {
-    throw CodedError(env, e.code(), e.what());
-  }
+  // Only createTokenizer makes these: it hands the built tokenizer over through the addon data.
+  tokenizer_ = std::move(GetAddonData(env).pending_tokenizer);
+  if (!tokenizer_) ThrowTypeError(env, "Tokenizer objects come from createTokenizer(spec)");
 }
 
 Napi::Value TokenizerWrap::EncodePair(const Napi::CallbackInfo& info) {

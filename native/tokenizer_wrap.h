@@ -1,4 +1,4 @@
-// N-API class Tokenizer: builds a crossrank::Tokenizer from the spec of src/tokenizer-config.ts and encodes pairs.
+// N-API class Tokenizer (made by createTokenizer from a tokenizer.json text, off the main thread) and its pair encoding.
 #pragma once
 #include <napi.h>
 

@@ -1,7 +1,7 @@
-// Public tokenizer API: the same C++ WordPiece tokenizer the scorer uses, for inspection and tests.
-import { native, type NativeTokenizer, type TokenizerSpec } from '../binding/native';
+// Public tokenizer API: the same C++ tokenizer the scorer uses, for inspection and tests.
+import { native, type NativeTokenizer } from '../binding/native';
 import { fromNative } from './errors';
-import { loadTokenizerDir, loadTokenizerJson } from './tokenizer-config';
+import { type LoadedTokenizerSpec, loadTokenizerDir, loadTokenizerJson } from './tokenizer-config';
 import * as v from './validate';
 
 export type TruncationStrategy = 'longest_first' | 'only_first' | 'only_second';
@@ -26,25 +26,28 @@ export class Tokenizer {
   readonly nativeTokenizer: NativeTokenizer;
   readonly defaultMaxLength: number;
 
-  private constructor(spec: TokenizerSpec, defaultMaxLength: number) {
-    try {
-      this.nativeTokenizer = new (native().Tokenizer)(spec);
-    } catch (error) {
-      throw fromNative(error);
-    }
+  private constructor(nativeTokenizer: NativeTokenizer, defaultMaxLength: number) {
+    this.nativeTokenizer = nativeTokenizer;
     this.defaultMaxLength = defaultMaxLength;
   }
 
-  /** Loads a WordPiece tokenizer.json (its saved truncation and padding are ignored). */
+  /** Loads a tokenizer.json of any supported family (its saved truncation and padding are ignored). */
   static async fromFile(file: string): Promise<Tokenizer> {
-    const { spec, defaultMaxLength } = await loadTokenizerJson(v.nonEmptyString('file', file));
-    return new Tokenizer(spec, defaultMaxLength);
+    return Tokenizer.create(await loadTokenizerJson(v.nonEmptyString('file', file)));
   }
 
   /** Loads tokenizer.json from a model folder, or vocab.txt + tokenizer_config.json when there is no tokenizer.json. */
   static async fromModelDir(dir: string): Promise<Tokenizer> {
-    const { spec, defaultMaxLength } = await loadTokenizerDir(v.nonEmptyString('dir', dir));
-    return new Tokenizer(spec, defaultMaxLength);
+    return Tokenizer.create(await loadTokenizerDir(v.nonEmptyString('dir', dir)));
+  }
+
+  private static async create({ file, spec, defaultMaxLength }: LoadedTokenizerSpec): Promise<Tokenizer> {
+    try {
+      return new Tokenizer(await native().createTokenizer(spec), defaultMaxLength);
+    } catch (error) {
+      if (error instanceof Error) error.message = `${file}: ${error.message}`;
+      throw fromNative(error);
+    }
   }
 
   /** [CLS] a [SEP] b [SEP], truncated; throws ERR_TRUNCATION where Hugging Face tokenizers would. */

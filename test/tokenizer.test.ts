@@ -139,18 +139,29 @@ describe('Tokenizer API', () => {
     }
   });
 
-  it('rejects non-WordPiece tokenizer.json files naming the type', async () => {
+  it('refuses a component it does not implement, naming it, and a malformed file with ERR_TOKENIZER', async () => {
     const json = JSON.parse(fs.readFileSync(MS_MARCO, 'utf8'));
-    json.model = { type: 'BPE', vocab: {}, merges: [] };
-    const dir = tmpDir({ 'tokenizer.json': JSON.stringify(json) });
-    await expect(Tokenizer.fromFile(path.join(dir, 'tokenizer.json'))).rejects.toMatchObject({
+    const dir = tmpDir({});
+    const file = path.join(dir, 'tokenizer.json');
+    const refused = async (patch: Record<string, unknown>, name: string) => {
+      fs.writeFileSync(file, JSON.stringify({ ...json, ...patch }));
+      await expect(Tokenizer.fromFile(file)).rejects.toMatchObject({
+        code: 'ERR_UNSUPPORTED_TOKENIZER',
+        message: expect.stringContaining(name),
+      });
+    };
+    await refused({ model: { type: 'Tiktoken', vocab: {} } }, 'Tiktoken');
+    await refused({ pre_tokenizer: { type: 'UnicodeScripts' } }, 'UnicodeScripts');
+    await refused({ normalizer: { type: 'Sequence', normalizers: [{ type: 'Lowercase' }, { type: 'Frobnicate' }] } }, 'Frobnicate');
+    await refused({ post_processor: { type: 'Wrapper' } }, 'Wrapper');
+    await expect(Tokenizer.fromFile(`${DATA}/gpt2/tokenizer.json`)).rejects.toMatchObject({
       code: 'ERR_UNSUPPORTED_TOKENIZER',
-      message: expect.stringContaining('"BPE"'),
+      message: expect.stringContaining('no special tokens'),
     });
-    json.model = JSON.parse(fs.readFileSync(MS_MARCO, 'utf8')).model;
-    json.pre_tokenizer = { type: 'ByteLevel' };
-    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(json));
-    await expect(Tokenizer.fromFile(path.join(dir, 'tokenizer.json'))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_TOKENIZER' });
+    fs.writeFileSync(file, '{"model": ');
+    await expect(Tokenizer.fromFile(file)).rejects.toMatchObject({ code: 'ERR_TOKENIZER', message: expect.stringContaining(file) });
+    fs.writeFileSync(file, JSON.stringify({ ...json, model: { type: 'WordPiece', vocab: 'nope' } }));
+    await expect(Tokenizer.fromFile(file)).rejects.toMatchObject({ code: 'ERR_TOKENIZER' });
     await expect(Tokenizer.fromModelDir(tmpDir({}))).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
   });
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 
 #include "errors.h"
 #include "tokenizer/pre_tokenizer.h"
@@ -25,7 +26,7 @@ class Tokenizer::Stream {
         s_(reinterpret_cast<const unsigned char*>(text.data())),
         n_(text.size()),
         normalizer_(tokenizer.config_.normalizer),
-        word_(tokenizer.wordpiece_.max_input_chars_per_word()) {}
+        word_(tokenizer.wordpiece_->max_input_chars_per_word()) {}
 
   // Appends ids until a word brings out to `limit` ids or more, or the text ends; returns true when the text ended.
   // Like the tokenizers crate, only a word from the model stops it: added tokens count but never stop it themselves.
@@ -82,7 +83,7 @@ class Tokenizer::Stream {
   void EndWord() {
     if (word_.empty() || stopped_) return;
     const uint32_t* offsets = word_.too_long() ? nullptr : word_.offsets();
-    t_.wordpiece_.Tokenize(word_.bytes(), offsets, word_.size(), *out_);
+    t_.wordpiece_->Tokenize(word_.bytes(), offsets, word_.size(), *out_);
     word_.Clear();
     stopped_ = out_->size() >= limit_;
   }
@@ -99,7 +100,9 @@ class Tokenizer::Stream {
 };
 
 Tokenizer::Tokenizer(TokenizerConfig config)
-    : config_(std::move(config)), wordpiece_(config_.wordpiece), added_(std::make_unique<AddedTokenIndex>()) {
+    : config_(std::move(config)),
+      wordpiece_(std::make_unique<const WordPiece>(config_.wordpiece)),
+      added_(std::make_unique<AddedTokenIndex>()) {
   for (const AddedTokenSpec& tok : config_.added_tokens) {
     if (tok.content.empty()) continue;
     const unsigned char b = static_cast<unsigned char>(tok.content[0]);
@@ -111,6 +114,19 @@ Tokenizer::Tokenizer(TokenizerConfig config)
       return x->content.size() > y->content.size();
     });
   }
+  CountSpecials();
+}
+
+Tokenizer::Tokenizer(std::unique_ptr<const Pipeline> pipeline, std::vector<TemplatePiece> pair_template,
+                     size_t added_pair, int32_t pad_id)
+    : pipeline_(std::move(pipeline)) {
+  config_.pair_template = std::move(pair_template);
+  config_.added_pair = added_pair;
+  config_.pad_id = pad_id;
+  CountSpecials();
+}
+
+void Tokenizer::CountSpecials() {
   bool has_first = false, has_second = false;
   for (const TemplatePiece& p : config_.pair_template) {
     if (p.kind == TemplatePiece::Kind::kSpecial) special_count_ += p.ids.size();
@@ -120,6 +136,7 @@ Tokenizer::Tokenizer(TokenizerConfig config)
   if (!has_first || !has_second) {
     throw Error(code::kTokenizer, "the pair template must contain both sequences A and B");
   }
+  if (config_.added_pair) special_count_ = *config_.added_pair;
 }
 
 Tokenizer::~Tokenizer() = default;
@@ -127,6 +144,10 @@ Tokenizer::~Tokenizer() = default;
 void Tokenizer::Tokenize(std::string_view utf8, size_t max_length, TextTokens& out) const {
   out.clear();
   out.max_length = max_length;
+  if (pipeline_) {
+    out.complete = pipeline_->Tokenize(utf8, max_length, out.ids);
+    return;
+  }
   Stream stream(*this, utf8);
   // Stop where the crate stops (max_length tokens, at a word end): the pair cut depends on the length it saw.
   out.complete = stream.Fill(out.ids, max_length);
@@ -137,6 +158,11 @@ void Tokenizer::EncodePair(const TextTokens& a, const TextTokens& b, size_t max_
   const size_t budget = Budget(max_length);
   if ((!a.complete && a.max_length != max_length) || (!b.complete && b.max_length != max_length)) {
     throw Error(code::kTokenizer, "TextTokens were tokenized for another max_length than EncodePair was given");
+  }
+  if (max_length < special_count_) {
+    // The crate then skips truncation and returns more than max_length tokens: no input a model can take.
+    throw Error(code::kOutOfRange, "maxLength " + std::to_string(max_length) + " is less than the " +
+                                       std::to_string(special_count_) + " special tokens this tokenizer adds to a pair");
   }
   const size_t la = a.ids.size(), lb = b.ids.size();
   const PairCut cut = CutPair(la, lb, budget, strategy);

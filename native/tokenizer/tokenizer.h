@@ -1,12 +1,15 @@
-// The WordPiece pair tokenizer: added tokens, BertNormalizer, BertPreTokenizer, WordPiece, pair template, truncation.
+// The pair tokenizer: a streaming WordPiece fast path (BertNormalizer, BertPreTokenizer, WordPiece) or the general
+// Pipeline, then the pair template and truncation.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "tokenizer/components.h"
+#include "tokenizer/pipeline.h"
 #include "tokenizer/normalizer.h"
 #include "tokenizer/truncation.h"
 #include "tokenizer/wordpiece.h"
@@ -24,6 +27,8 @@ struct TokenizerConfig {
   NormalizerOptions normalizer;
   std::vector<AddedTokenSpec> added_tokens;
   std::vector<TemplatePiece> pair_template;  // e.g. [CLS]:0 A:0 [SEP]:0 B:1 [SEP]:1
+  // What pair truncation subtracts from max_length (the crate's added_tokens(true)); unset: the template's special ids.
+  std::optional<size_t> added_pair;
   int32_t pad_id = 0;
 };
 
@@ -52,7 +57,11 @@ struct TextTokens {
 
 class Tokenizer {
  public:
+  // The fast path: every stage is BERT's and no added token needs normalization or stripping.
   explicit Tokenizer(TokenizerConfig config);
+  // Any other tokenizer.json; `pair_template` comes from its post-processor.
+  Tokenizer(std::unique_ptr<const Pipeline> pipeline, std::vector<TemplatePiece> pair_template, size_t added_pair,
+            int32_t pad_id);
   ~Tokenizer();
 
   // Tokenizes one text (no special tokens), doing only the work that a pair of total length max_length can need.
@@ -73,8 +82,11 @@ class Tokenizer {
 
   size_t Budget(size_t max_length) const { return max_length > special_count_ ? max_length - special_count_ : 0; }
 
+  void CountSpecials();
+
   TokenizerConfig config_;
-  WordPiece wordpiece_;
+  std::unique_ptr<const WordPiece> wordpiece_;  // fast path only
+  std::unique_ptr<const Pipeline> pipeline_;    // general path only
   std::unique_ptr<AddedTokenIndex> added_;
   size_t special_count_ = 0;
 };
