@@ -58,11 +58,16 @@ const CASES: Case[] = [
   { name: 'rtl-indic-thai', a: 'مرحبا بالعالم שלום', b: 'नमस्ते दुनिया ภาษาไทย' },
   { name: 'astral', a: '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𐍈 \u{E0001}\u{E0041}', b: '\u{F0000}\u{10FFFF} \u{1F600}' },
   { name: 'numbers', a: '3.14159 1,000,000 2024-01-01', b: '٣٤٥ ½ ² ⅓' },
+  { name: 'sentencepiece-specials', a: '<s> x </s></s> y <mask> <unk><pad>', b: '▁already▁marked  double  spaces', cased: true },
+  { name: 'byte-level-specials', a: '<|endoftext|>hello<|padding|> [MASK] Ġx', b: "I'm you'll they've 123456 \t\n\n  x", cased: true },
 ];
 
-function encode(c: Case): Buffer {
+// Family k >= 1 of the fuzzer is the k-th tokenizer.json of fuzz/CMakeLists.txt's CROSSRANK_FUZZ_TOKENIZERS.
+const FAMILIES = ['wordpiece', 'deberta-v3', 't5-small', 'modernbert', 'roberta-base', 'deberta-v2', 'xlm-roberta'];
+
+function encode(c: Case, family: number): Buffer {
   const capped = Number.isFinite(c.maxLength ?? 512);
-  const flags = STRATEGY[c.strategy ?? 'longest_first'] | (c.cased ? 4 : 0) | (capped ? 0 : 8);
+  const flags = STRATEGY[c.strategy ?? 'longest_first'] | (c.cased ? 4 : 0) | (capped ? 0 : 8) | (family << 4);
   const length = capped ? (c.maxLength ?? 512) - 1 : 0;
   const text = (t: string | Buffer) => (typeof t === 'string' ? Buffer.from(t, 'utf8') : t);
   return Buffer.concat([bytes(flags, length & 0xff, length >> 8), text(c.a), bytes(0xff), text(c.b)]);
@@ -71,5 +76,8 @@ function encode(c: Case): Buffer {
 const dir = path.join(__dirname, 'corpus');
 fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
-for (const c of CASES) fs.writeFileSync(path.join(dir, c.name), encode(c));
-console.log(`wrote ${CASES.length} seeds to ${dir}`);
+FAMILIES.forEach((family, k) => {
+  fs.mkdirSync(path.join(dir, family));
+  for (const c of CASES) fs.writeFileSync(path.join(dir, family, c.name), encode(c, k));
+});
+console.log(`wrote ${CASES.length} seeds for each of ${FAMILIES.length} families to ${dir}`);

@@ -1,17 +1,24 @@
-// libFuzzer target for the pair tokenizer (normalizer, pre-tokenizer, WordPiece, truncation) on the real MiniLM vocab.
-// Input: byte 0 flags (bits 0-1 strategy, bit 2 cased, bit 3 no length cap), bytes 1-2 max_length, then a 0xFF b.
+// libFuzzer target for the pair tokenizer: the WordPiece fast path on the real MiniLM vocab, and the general pipeline
+// on one real tokenizer.json of each family (Unigram, byte-level BPE, ...).
+// Input: byte 0 flags (bits 0-1 strategy, bit 2 cased, bit 3 no length cap, bits 4-7 family: 0 the WordPiece fast path,
+// k the k-th file of CROSSRANK_FUZZ_TOKENIZERS), bytes 1-2 max_length, then a 0xFF b.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "errors.h"
+#include <nlohmann/json.hpp>
+
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer_json.h"
 
 namespace crossrank {
 namespace {
@@ -79,7 +86,39 @@ TokenizerConfig ConfigFromVocab(const Vocabulary& v, bool lowercase) {
   return c;
 }
 
+// One family's tokenizer.json, loaded through the same entry point as the addon, and an upper bound on its ids.
+struct Family {
+  std::string file;
+  std::shared_ptr<const Tokenizer> tokenizer;
+  size_t id_bound = 0;
+};
+
+std::vector<Family> LoadFamilies() {
+  const char* env = std::getenv("CROSSRANK_FUZZ_TOKENIZERS");
+  std::string list = env != nullptr && *env != '\0' ? env : CROSSRANK_FUZZ_TOKENIZERS_DEFAULT;
+  std::vector<Family> out;
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = list.find(':', start);
+    if (end == std::string::npos) end = list.size();
+    const std::string file = list.substr(start, end - start);
+    start = end + 1;
+    if (file.empty()) continue;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "tokenizer_fuzzer: cannot read %s (set CROSSRANK_FUZZ_TOKENIZERS to :-separated tokenizer.json files)\n", file.c_str());
+      std::exit(2);
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const nlohmann::json root = nlohmann::json::parse(text);
+    Family f{file, LoadTokenizerJson(text, PadHint{}), 0};
+    f.id_bound = root["model"]["vocab"].size() + (root.contains("added_tokens") ? root["added_tokens"].size() : 0);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 struct Fixture {
+  std::vector<Family> families = LoadFamilies();
   Vocabulary vocab = ReadVocab(VocabPath());
   Tokenizer uncased{ConfigFromVocab(vocab, true)};
   Tokenizer cased{ConfigFromVocab(vocab, false)};
@@ -98,10 +137,63 @@ bool IsPrefix(const int32_t* part, size_t n, const std::vector<int32_t>& whole) 
 
 size_t Count(const std::vector<int32_t>& ids, int32_t id) { return static_cast<size_t>(std::count(ids.begin(), ids.end(), id)); }
 
+// The invariants every family keeps: capped tokenization is a prefix that stops only at the cap, the two EncodePair
+// entry points agree, only ERR_TRUNCATION is thrown, the length bound holds and nothing is cut when all fits.
+void FuzzFamily(const Family& family, TruncationStrategy strategy, size_t max_length, std::string_view a,
+                std::string_view b) {
+  const Tokenizer& tok = *family.tokenizer;
+  TextTokens ta, tb, full_a, full_b;
+  tok.Tokenize(a, max_length, ta);
+  tok.Tokenize(b, max_length, tb);
+  tok.Tokenize(a, static_cast<size_t>(-1), full_a);
+  tok.Tokenize(b, static_cast<size_t>(-1), full_b);
+  Check(full_a.complete && full_b.complete, "an uncapped text is tokenized completely");
+  for (const auto* t : {&ta, &tb}) {
+    const TextTokens& full = t == &ta ? full_a : full_b;
+    Check(IsPrefix(t->ids.data(), t->ids.size(), full.ids), "capped tokens are a prefix of the full tokens");
+    Check(t->complete ? t->ids == full.ids : t->ids.size() >= max_length, "a capped text stops only at the cap");
+    for (int32_t id : full.ids) Check(id >= 0 && static_cast<size_t>(id) < family.id_bound, "id in vocab range");
+  }
+  const size_t specials = tok.special_token_count();
+  Encoding from_tokens, from_text;
+  bool threw = false;
+  try {
+    tok.EncodePair(ta, tb, max_length, strategy, from_tokens);
+  } catch (const Error& e) {
+    const bool out_of_range = max_length < specials;
+    Check(std::strcmp(e.code().c_str(), out_of_range ? code::kOutOfRange : code::kTruncation) == 0,
+          "only ERR_TRUNCATION, or ERR_OUT_OF_RANGE below the specials, is thrown");
+    Check(out_of_range || strategy != TruncationStrategy::kLongestFirst, "longest_first never fails");
+    threw = true;
+  }
+  try {
+    tok.EncodePair(a, b, max_length, strategy, from_text);
+    Check(!threw, "EncodePair(text) fails exactly when EncodePair(TextTokens) fails");
+  } catch (const Error&) {
+    Check(threw, "EncodePair(text) fails exactly when EncodePair(TextTokens) fails");
+    return;
+  }
+  Check(from_text.ids == from_tokens.ids && from_text.type_ids == from_tokens.type_ids,
+        "EncodePair(text) equals Tokenize + EncodePair(TextTokens)");
+  Check(from_text.ids.size() == from_text.type_ids.size(), "as many type ids as ids");
+  if (max_length >= ta.ids.size() + tb.ids.size() + specials) {
+    Check(ta.complete && tb.complete, "a pair that fits is tokenized completely");
+  }
+}
+
 void FuzzOne(const uint8_t* data, size_t size) {
   if (size < 3) return;
   const Fixture& f = GetFixture();
   const uint8_t flags = data[0];
+  if ((flags >> 4) != 0 && !f.families.empty()) {
+    const Family& family = f.families[((flags >> 4) - 1) % f.families.size()];
+    const size_t cap = (flags & 8) ? 1000000000 : 1 + ((data[1] | (data[2] << 8)) % 1024);
+    const std::string_view rest(reinterpret_cast<const char*>(data + 3), size - 3);
+    const size_t cut = rest.find('\xFF');
+    FuzzFamily(family, static_cast<TruncationStrategy>(std::min(flags & 3, 2)), cap, rest.substr(0, cut),
+               cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1));
+    return;
+  }
   const TruncationStrategy strategy = static_cast<TruncationStrategy>(std::min(flags & 3, 2));
   const Tokenizer& tok = (flags & 4) ? f.cased : f.uncased;
   const size_t max_length = (flags & 8) ? 1000000000 : 1 + ((data[1] | (data[2] << 8)) % 1024);
@@ -131,9 +223,13 @@ void FuzzOne(const uint8_t* data, size_t size) {
   try {
     tok.EncodePair(ta, tb, max_length, strategy, from_tokens);
   } catch (const Error& e) {
-    Check(std::strcmp(e.code().c_str(), code::kTruncation) == 0, "only ERR_TRUNCATION is thrown");
-    Check(strategy != TruncationStrategy::kLongestFirst, "longest_first never fails");
-    Check(max_length > specials && ta.ids.size() + tb.ids.size() > max_length - specials, "fails only when cut");
+    if (max_length < specials) {
+      Check(std::strcmp(e.code().c_str(), code::kOutOfRange) == 0, "a max_length below the specials is out of range");
+    } else {
+      Check(std::strcmp(e.code().c_str(), code::kTruncation) == 0, "only ERR_TRUNCATION is thrown");
+      Check(strategy != TruncationStrategy::kLongestFirst, "longest_first never fails");
+      Check(max_length > specials && ta.ids.size() + tb.ids.size() > max_length - specials, "fails only when cut");
+    }
     threw = true;
   }
   try {
