@@ -1,8 +1,11 @@
 // Pairs/second of crossrank's C++ tokenizer against Hugging Face tokenizers (npm 0.23), both on one thread, same pairs.
 // tokenizers' encodeBatch rejects [a, b] pairs in this binding, so it gets the 2n texts as single sequences (the same
 // tokenization work minus the pair template); encode(a, b) per pair is shown too.
-// Run: npm run bench:tokenizer   (RAYON_NUM_THREADS=1 is set here so the Rust binding uses one thread too)
+// Run: npm run bench:tokenizer [tokenizer.json ...]   (default: one tokenizer of each family; RAYON_NUM_THREADS=1 is set
+// here so the Rust binding uses one thread too)
 process.env.RAYON_NUM_THREADS = '1';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { queryPassagePairs, shortPairs, type TextPair } from '../test/helpers/pairs';
 import { Tokenizer } from '../src/tokenizer';
 
@@ -11,13 +14,25 @@ const { Tokenizer: RefTokenizer } = require('tokenizers') as {
   Tokenizer: {
     fromFile(f: string): {
       setTruncation(n: number, o?: { strategy?: string }): void;
+      disablePadding(): void;
       encode(a: string, b: string): Promise<unknown>;
       encodeBatch(texts: string[]): Promise<unknown[]>;
     };
   };
 };
 
-const FILE = process.argv[2] ?? '/work/shared/data/tokenizers/ms-marco-MiniLM-L6-v2/tokenizer.json';
+const DATA = path.resolve(__dirname, '../../shared/data/tokenizers');
+const FIXTURES = path.resolve(__dirname, '../test/fixtures/tokenizers');
+// One of each family: WordPiece, SentencePiece Unigram (DeBERTa-v3, T5 / XLM-R layout), byte-level BPE.
+const FAMILIES = [
+  ['WordPiece (ms-marco MiniLM)', `${DATA}/ms-marco-MiniLM-L6-v2/tokenizer.json`],
+  ['Unigram (DeBERTa-v3, mxbai-rerank)', `${DATA}/deberta-v3/tokenizer.json`],
+  ['Unigram (XLM-R layout, t5-small)', `${DATA}/t5-small/tokenizer.json`],
+  ['Unigram (XLM-R fixture)', `${FIXTURES}/xlm-roberta/tokenizer.json`],
+  ['byte-level BPE (ModernBERT)', `${DATA}/modernbert/tokenizer.json`],
+  ['byte-level BPE (RoBERTa)', `${DATA}/roberta-base/tokenizer.json`],
+].filter(([, file]) => fs.existsSync(file!)) as [string, string][];
+const FILES: [string, string][] = process.argv.length > 2 ? process.argv.slice(2).map((f) => [path.basename(path.dirname(f)), f]) : FAMILIES;
 const MAX_LENGTH = 512;
 const MIN_SECONDS = 1.5;
 
@@ -46,15 +61,21 @@ function tenMegabyteDocument(): string {
 }
 
 async function main(): Promise<void> {
-  const tok = await Tokenizer.fromFile(FILE);
-  const ref = RefTokenizer.fromFile(FILE);
+  for (const [family, file] of FILES) await benchOne(family, file);
+  console.log('\ncrossrank encodePairs runs one libuv threadpool task (string conversion included); the native loop excludes JS.');
+}
+
+async function benchOne(family: string, file: string): Promise<void> {
+  const tok = await Tokenizer.fromFile(file);
+  const ref = RefTokenizer.fromFile(file);
   ref.setTruncation(MAX_LENGTH, { strategy: 'LongestFirst' });
+  ref.disablePadding(); // a tokenizer.json may save padding; crossrank never pads in the tokenizer
   const sets: [string, TextPair[]][] = [
     ['short (~60 tokens)', shortPairs(2000, 1)],
     ['query-passage (~130 tokens)', queryPassagePairs(1000, 2)],
     ['10 MB document', [['what does a reranker return?', tenMegabyteDocument()]]],
   ];
-  console.log(`tokenizer: ${FILE}, maxLength ${MAX_LENGTH}, one thread each\n`);
+  console.log(`\n${family}: ${path.relative(process.cwd(), file)}, maxLength ${MAX_LENGTH}, one thread each\n`);
   const header = [
     'case',
     'crossrank native loop',
@@ -97,7 +118,6 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-  console.log('\ncrossrank encodePairs runs one libuv threadpool task (string conversion included); the native loop excludes JS.');
 }
 
 main().catch((error) => {
