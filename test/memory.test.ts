@@ -15,12 +15,13 @@ function rssSeries(mode: 'close' | 'gc', rounds: number): number[] {
 }
 
 describe('native memory', { timeout: 300_000 }, () => {
-  // Each minilm-l6 session holds ~90 MB of weights: a leak of one per round would add gigabytes.
+  // Each minilm-l6 session holds ~90 MB of weights and its tokenizer ~2 MB: leaking either per round would add
+  // 400 MB to gigabytes, while allocator arenas of the threadpool (tokenizer.json is parsed there) swing by ~100 MB.
   it('returns after 200 load/close rounds', () => {
     const rss = rssSeries('close', 200);
     const settled = rss[1]!;
     const last = rss[rss.length - 1]!;
-    expect(last - settled).toBeLessThan(150 * 1024 * 1024);
+    expect(last - settled).toBeLessThan(250 * 1024 * 1024);
   });
 
   it('is freed for models garbage-collected without close()', () => {
