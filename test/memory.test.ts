@@ -25,10 +25,11 @@ describe('native memory', { timeout: 300_000 }, () => {
   });
 
   it('is freed for models garbage-collected without close()', () => {
-    // Several unreachable models may await collection at any time, so allow a few sessions' worth of noise.
+    // Several unreachable models (~90 MB each) may await collection at any time: allow about six sessions' worth,
+    // still a tenth of what never freeing them would add over 60 rounds (a clean-clone run measured 434 MB).
     const rss = rssSeries('gc', 60);
     const settled = Math.min(...rss.slice(1));
     const last = rss[rss.length - 1]!;
-    expect(last - settled).toBeLessThan(300 * 1024 * 1024);
+    expect(last - settled).toBeLessThan(600 * 1024 * 1024);
   });
 });
