@@ -2,6 +2,8 @@
 // character in GPT-2's bytes-to-unicode alphabet.
 #include <array>
 
+#include "tokenizer/byte_alphabet.h"
+
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/pre_tokenizers/pre_tokenizers.h"
@@ -9,17 +11,6 @@
 
 namespace crossrank {
 namespace {
-
-// GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, the others for U+0100 onwards in order.
-std::array<std::string, 256> ByteAlphabet() {
-  std::array<std::string, 256> alphabet;
-  char32_t next = 256;
-  for (int b = 0; b < 256; ++b) {
-    bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-    utf8::Append(alphabet[b], printable ? static_cast<char32_t>(b) : next++);
-  }
-  return alphabet;
-}
 
 class ByteLevel : public PreTokenizer {
  public:
