@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrossrankError } from './errors';
+import { modelMaxLength, usablePositions } from './max-length';
 
 export interface ModelFiles {
   dir: string;
@@ -9,6 +10,8 @@ export interface ModelFiles {
   config: Record<string, unknown>;
   /** config_sentence_transformers.json, when present. */
   sentenceTransformersConfig: Record<string, unknown>;
+  /** sentence_bert_config.json (max_seq_length), when present. */
+  sentenceBertConfig: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
 }
 
@@ -51,6 +54,7 @@ export function locateModel(dir: string, modelFile?: string): ModelFiles {
     modelPath,
     config: readJson(path.join(resolvedDir, 'config.json')),
     sentenceTransformersConfig: readJson(path.join(resolvedDir, 'config_sentence_transformers.json')),
+    sentenceBertConfig: readJson(path.join(resolvedDir, 'sentence_bert_config.json')),
     tokenizerConfig: readJson(path.join(resolvedDir, 'tokenizer_config.json')),
   };
 }
@@ -63,19 +67,12 @@ export function labelsOf(config: Record<string, unknown>): string[] | undefined 
   return entries.map(([, label]) => String(label));
 }
 
-/** tokenizer_config's model_max_length capped by config.json's max_position_embeddings; 512 when neither says. */
+/** The default max length, in sentence-transformers' order (see max-length.ts). */
 export function defaultMaxLength(files: ModelFiles): number {
-  const limits: number[] = [];
-  const modelMax = files.tokenizerConfig.model_max_length;
-  // Tokenizers without a limit save a huge sentinel (1e30); ignore it.
-  if (typeof modelMax === 'number' && Number.isInteger(modelMax) && modelMax > 0 && modelMax < 1e6) limits.push(modelMax);
-  const positions = files.config.max_position_embeddings;
-  if (typeof positions === 'number' && Number.isInteger(positions) && positions > 0) limits.push(positions);
-  return limits.length > 0 ? Math.min(...limits) : 512;
+  return modelMaxLength(files.config, files.tokenizerConfig, files.sentenceBertConfig);
 }
 
-/** The hard cap a user's maxLength may not exceed: the model's position embeddings. */
+/** The hard cap a user's maxLength may not exceed: the positions the model can address. */
 export function maxPositions(files: ModelFiles): number | undefined {
-  const positions = files.config.max_position_embeddings;
-  return typeof positions === 'number' && Number.isInteger(positions) && positions > 0 ? positions : undefined;
+  return usablePositions(files.config);
 }

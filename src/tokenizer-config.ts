@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TokenizerSpec } from '../binding/native';
 import { CrossrankError } from './errors';
+import { modelMaxLength } from './max-length';
 
 type Json = Record<string, unknown>;
 
@@ -92,21 +93,12 @@ export interface LoadedTokenizerSpec {
   /** The file the tokenizer came from, for error messages. */
   file: string;
   spec: TokenizerSpec;
-  /** tokenizer_config's model_max_length capped by config.json's max_position_embeddings; 512 when neither says. */
+  /** The folder's default max length (sentence-transformers' precedence, see max-length.ts). */
   defaultMaxLength: number;
 }
 
 async function readOptionalJson(file: string): Promise<Json> {
   return fs.existsSync(file) ? readJson(file) : {};
-}
-
-function defaultMaxLength(tokenizerConfig: Json, config: Json): number {
-  const limits: number[] = [];
-  const modelMax = tokenizerConfig.model_max_length;
-  if (typeof modelMax === 'number' && Number.isInteger(modelMax) && modelMax > 0 && modelMax < 1e6) limits.push(modelMax);
-  const positions = config.max_position_embeddings;
-  if (typeof positions === 'number' && Number.isInteger(positions) && positions > 0) limits.push(positions);
-  return limits.length > 0 ? Math.min(...limits) : 512;
 }
 
 /**
@@ -115,15 +107,16 @@ function defaultMaxLength(tokenizerConfig: Json, config: Json): number {
  */
 export async function loadTokenizerJson(file: string): Promise<LoadedTokenizerSpec> {
   const dir = path.dirname(path.resolve(file));
-  const [json, tokenizerConfig, config] = await Promise.all([
+  const [json, tokenizerConfig, config, sentenceBertConfig] = await Promise.all([
     readText(file),
     readOptionalJson(path.join(dir, 'tokenizer_config.json')),
     readOptionalJson(path.join(dir, 'config.json')),
+    readOptionalJson(path.join(dir, 'sentence_bert_config.json')),
   ]);
   return {
     file,
     spec: { json, ...padHint(tokenizerConfig, config) },
-    defaultMaxLength: defaultMaxLength(tokenizerConfig, config),
+    defaultMaxLength: modelMaxLength(config, tokenizerConfig, sentenceBertConfig),
   };
 }
 
@@ -144,14 +137,15 @@ export async function loadTokenizerDir(dir: string): Promise<LoadedTokenizerSpec
   if (!fs.existsSync(vocabFile)) {
     throw new CrossrankError('ERR_MODEL_NOT_FOUND', `${path.resolve(dir)} has neither tokenizer.json nor vocab.txt`);
   }
-  const [text, tokenizerConfig, config] = await Promise.all([
+  const [text, tokenizerConfig, config, sentenceBertConfig] = await Promise.all([
     fs.promises.readFile(vocabFile, 'utf8'),
     readOptionalJson(path.join(dir, 'tokenizer_config.json')),
     readOptionalJson(path.join(dir, 'config.json')),
+    readOptionalJson(path.join(dir, 'sentence_bert_config.json')),
   ]);
   return {
     file: vocabFile,
     spec: { json: tokenizerJsonFromVocabTxt(vocabFile, text, tokenizerConfig), ...padHint(tokenizerConfig, config) },
-    defaultMaxLength: defaultMaxLength(tokenizerConfig, config),
+    defaultMaxLength: modelMaxLength(config, tokenizerConfig, sentenceBertConfig),
   };
 }

@@ -7,7 +7,7 @@ import * as v from './validate';
 export type TruncationStrategy = 'longest_first' | 'only_first' | 'only_second';
 
 export interface EncodeOptions {
-  /** Longest pair, special tokens included. Default: the model's (tokenizer_config / config.json), else 512. */
+  /** Longest pair, special tokens included. Default: the model folder's (see LoadOptions.maxLength), else 512. */
   maxLength?: number;
   /** How a pair longer than maxLength is cut. Default 'longest_first'. */
   truncation?: TruncationStrategy;
