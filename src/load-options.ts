@@ -26,8 +26,8 @@ export interface BatchingOptions {
   maxInflightBatches?: number;
 }
 
+export interface LoadOptions {
   /** Longest tokenized pair, special tokens included. Default: sentence_bert_config.json's max_seq_length, else tokenizer_config's model_max_length, else the positions the model addresses (XLM-R: max_position_embeddings - 2), capped by those positions. */
-  /** Longest tokenized pair, special tokens included. Default: tokenizer_config's model_max_length capped by config.json's max_position_embeddings. */
   maxLength?: number;
   /** Applied to logits. 'auto' (default) follows the model's saved sentence-transformers config: Sigmoid for one label, Identity otherwise. */
   activation?: 'auto' | Activation;
