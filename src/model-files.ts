@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrossrankError } from './errors';
 import { modelMaxLength, usablePositions } from './max-length';
+import { checkExternalData } from './onnx-external-data';
 
 export interface ModelFiles {
   dir: string;
@@ -49,6 +50,8 @@ export function locateModel(dir: string, modelFile?: string): ModelFiles {
         'or name the file with the modelFile option.',
     );
   }
+  // ONNX Runtime's own message for a missing weights file names neither the file nor the fix.
+  checkExternalData(modelPath);
   return {
     dir: resolvedDir,
     modelPath,

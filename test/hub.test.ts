@@ -11,6 +11,7 @@ import { CrossEncoder } from '../src';
 import { resolveModel } from '../src/hub/resolve-model';
 import { TINY } from './helpers/models';
 
+const EXTERNAL_FIXTURES = path.join(__dirname, 'fixtures', 'external-data');
 const COMMIT = 'c0ffee0000000000000000000000000000000042';
 const TOKEN = 'hf_secret';
 const PAIRS: [string, string][] = [
@@ -149,7 +150,17 @@ beforeAll(async () => {
   repos.set('test/tiny', { files, private: false });
   repos.set('test/private', { files, private: true });
   repos.set('test/no-onnx', { files: withoutOnnx, private: false });
-  for (const file of files.values()) if (file.lfs) blobsBySha.set(file.sha256, file.body);
+  // A graph with its weights in two external-data files, one in a subfolder (test/fixtures/external-data).
+  const external = new Map([...files].filter(([name]) => !name.startsWith('onnx/')));
+  external.set('onnx/model.onnx', entry(fs.readFileSync(path.join(EXTERNAL_FIXTURES, 'external.onnx')), true));
+  external.set('onnx/weights.bin', entry(fs.readFileSync(path.join(EXTERNAL_FIXTURES, 'weights.bin')), true));
+  repos.set('test/external-missing', { files: new Map(external), private: false });
+  external.set('onnx/nested/more.bin', entry(fs.readFileSync(path.join(EXTERNAL_FIXTURES, 'nested', 'more.bin')), true));
+  repos.set('test/external', { files: external, private: false });
+  const spmOnly = new Map([...files].filter(([name]) => !['tokenizer.json', 'vocab.txt'].includes(name)));
+  spmOnly.set('sentencepiece.bpe.model', entry(Buffer.from('not fetched'), true));
+  repos.set('test/spm-only', { files: spmOnly, private: false });
+  for (const repo of repos.values()) for (const file of repo.files.values()) if (file.lfs) blobsBySha.set(file.sha256, file.body);
   hub = http.createServer(handleHub);
   cdn = http.createServer(handleCdn);
   hubUrl = await listen(hub);
@@ -329,6 +340,32 @@ describe('loading from the hub', () => {
       code: 'ERR_HUB_NOT_FOUND',
       message: expect.stringMatching(/v9.*test\/tiny.*config\.json/),
     });
+  });
+
+  it('fetches the external-data files the graph names, beside it, and names one the repo lacks', async () => {
+    const snapshot = await resolveModel('test/external', { cacheDir });
+    for (const file of ['onnx/model.onnx', 'onnx/weights.bin', 'onnx/nested/more.bin']) {
+      expect(fs.readFileSync(path.join(snapshot, file))).toEqual(repos.get('test/external')?.files.get(file)?.body);
+    }
+    log.length = 0;
+    expect(await resolveModel('test/external', { cacheDir, offline: true })).toBe(snapshot);
+    expect(log).toEqual([]);
+    await expect(resolveModel('test/external-missing', { cacheDir })).rejects.toMatchObject({
+      code: 'ERR_HUB_NOT_FOUND',
+      message: expect.stringContaining('onnx/nested/more.bin'),
+    });
+    await expect(resolveModel('test/external-missing', { cacheDir, offline: true })).rejects.toMatchObject({
+      code: 'ERR_HUB_OFFLINE',
+      message: expect.stringContaining('onnx/nested/more.bin'),
+    });
+  });
+
+  it('names the SentencePiece file of a repo without tokenizer.json, without downloading it', async () => {
+    await expect(resolveModel('test/spm-only', { cacheDir })).rejects.toMatchObject({
+      code: 'ERR_UNSUPPORTED_TOKENIZER',
+      message: expect.stringMatching(/sentencepiece\.bpe\.model.*tokenizer\.json/),
+    });
+    expect(log.filter((r) => r.url.endsWith('sentencepiece.bpe.model')).map((r) => r.method)).toEqual(['HEAD']);
   });
 
   it('gives ERR_HUB_UNAUTHORIZED naming the repo and file for a 401, and loads with the token', async () => {

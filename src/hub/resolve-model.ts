@@ -1,6 +1,9 @@
 // Turns a local folder or a hub repo id into a local folder, downloading only the files a cross-encoder needs.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CrossrankError } from '../errors';
+import { externalDataFiles } from '../onnx-external-data';
+import { SENTENCEPIECE_FILES, sentencePieceOnly } from '../tokenizer-config';
 import { defaultCacheDir, defaultToken, RepoCache } from './hub-cache';
 import { downloadBlob, fetchMetadata, type FileMetadata, type HubProgress } from './hub-download';
 import { isCommitHash, isLocalPath, validateFilename, validateRepoId, validateRevision } from './repo-id';
@@ -23,7 +26,7 @@ export interface ResolveOptions {
 
 const DEFAULT_MODEL_FILES = ['onnx/model.onnx', 'model.onnx'];
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
-const OPTIONAL_FILES = [...TOKENIZER_FILES, 'config_sentence_transformers.json'];
+const OPTIONAL_FILES = [...TOKENIZER_FILES, 'config_sentence_transformers.json', 'sentence_bert_config.json'];
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'on', 'yes', 'true'].includes(value.trim().toLowerCase());
@@ -89,7 +92,15 @@ export async function resolveModel(idOrDir: string, options: ResolveOptions = {}
   const commit = config.commit;
   validateRevision(commit);
   cache.writeRef(revision, commit);
-  await Promise.all(OPTIONAL_FILES.map((file) => fetchFile(file, commit)));
+  const optional = await Promise.all(OPTIONAL_FILES.map(async (file) => [file, await fetchFile(file, commit)] as const));
+  const present = new Set(optional.filter(([, meta]) => meta !== 'missing').map(([file]) => file));
+  if (!present.has('tokenizer.json') && !present.has('vocab.txt')) {
+    // Name the slow SentencePiece file when that is all the repo has, without downloading it.
+    for (const file of SENTENCEPIECE_FILES) {
+      if ((await fetchMetadata({ repoId, file, token }, endpoint, commit)) !== 'missing') throw sentencePieceOnly(repoId, file);
+    }
+    throw new CrossrankError('ERR_HUB_NOT_FOUND', `${repoId} has neither tokenizer.json nor vocab.txt at revision ${revision}`);
+  }
   let modelFile: string | undefined;
   for (const candidate of options.modelFile !== undefined ? [options.modelFile] : DEFAULT_MODEL_FILES) {
     if ((await fetchFile(candidate, commit)) !== 'missing') {
@@ -104,9 +115,21 @@ export async function resolveModel(idOrDir: string, options: ResolveOptions = {}
         'Name the file with modelFile (e.g. onnx/model_quantized.onnx), or export the model to ONNX.',
     );
   }
-  // Models over 2 GB keep their weights in an external-data file beside the graph.
-  await fetchFile(`${modelFile}_data`, commit);
+  // Models over 2 GB keep their weights in external-data files (model.onnx_data, .data, ...) that the graph names.
+  const chosen = modelFile;
+  for (const file of externalFilesOf(cache.snapshotPath(commit, chosen), chosen)) {
+    if ((await fetchFile(file, commit)) === 'missing') throw notFound(`${file} (the external data of ${chosen})`);
+  }
   return cache.snapshotDir(commit);
+}
+
+/** The repo paths of the external-data files the downloaded ONNX file `modelFile` names. */
+function externalFilesOf(localPath: string, modelFile: string): string[] {
+  return externalDataFiles(localPath).map((location) => {
+    const file = path.posix.join(path.posix.dirname(modelFile), location.replace(/\\/g, '/'));
+    validateFilename(file);
+    return file;
+  });
 }
 
 /** The snapshot folder for `revision` using only the cache; ERR_HUB_OFFLINE naming what is missing. */
@@ -125,11 +148,16 @@ function fromCache(cache: RepoCache, repoId: string, revision: string, modelFile
     throw new CrossrankError('ERR_HUB_OFFLINE', `Offline, and config.json of ${repoId} is not in the cache. ${hint}`);
   }
   const candidates = modelFile !== undefined ? [modelFile] : DEFAULT_MODEL_FILES;
-  if (!candidates.some(has)) {
+  const cached = candidates.find(has);
+  if (cached === undefined) {
     throw new CrossrankError(
       'ERR_HUB_OFFLINE',
       `Offline, and ${candidates.join(' / ')} of ${repoId} is not in the cache. ${hint}`,
     );
+  }
+  const missing = externalFilesOf(cache.snapshotPath(commit, cached), cached).find((file) => !has(file));
+  if (missing !== undefined) {
+    throw new CrossrankError('ERR_HUB_OFFLINE', `Offline, and ${missing} (the external data of ${cached}) of ${repoId} is not in the cache. ${hint}`);
   }
   return cache.snapshotDir(commit);
 }
