@@ -129,12 +129,26 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+/** The files a slow SentencePiece tokenizer (XLM-R, DeBERTa-v2, T5) saves instead of a tokenizer.json. */
+export const SENTENCEPIECE_FILES = ['sentencepiece.bpe.model', 'spm.model', 'spiece.model'];
+
+/** As TEI does: crossrank reads the fast tokenizer's tokenizer.json, which transformers makes from the model. */
+export function sentencePieceOnly(where: string, file: string): CrossrankError {
+  return new CrossrankError(
+    'ERR_UNSUPPORTED_TOKENIZER',
+    `${where} has a SentencePiece model (${file}) but no tokenizer.json. Export the fast tokenizer once with Python: ` +
+      `AutoTokenizer.from_pretrained(<model>).save_pretrained(<folder>) writes tokenizer.json beside it.`,
+  );
+}
+
 /** A model folder: tokenizer.json when present, else vocab.txt + tokenizer_config.json (do_lower_case etc.). */
 export async function loadTokenizerDir(dir: string): Promise<LoadedTokenizerSpec> {
   const jsonFile = path.join(dir, 'tokenizer.json');
   if (fs.existsSync(jsonFile)) return loadTokenizerJson(jsonFile);
   const vocabFile = path.join(dir, 'vocab.txt');
   if (!fs.existsSync(vocabFile)) {
+    const sentencePiece = SENTENCEPIECE_FILES.find((name) => fs.existsSync(path.join(dir, name)));
+    if (sentencePiece !== undefined) throw sentencePieceOnly(path.resolve(dir), sentencePiece);
     throw new CrossrankError('ERR_MODEL_NOT_FOUND', `${path.resolve(dir)} has neither tokenizer.json nor vocab.txt`);
   }
   const [text, tokenizerConfig, config, sentenceBertConfig] = await Promise.all([

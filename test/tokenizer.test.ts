@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tokenizer } from '../src/tokenizer';
+import { SHARED_TOKENIZERS } from './helpers/models';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ref = require('tokenizers') as {
@@ -16,7 +17,7 @@ interface RefTokenizer {
   encode(a: string, b?: string): Promise<{ getIds(): number[]; getTypeIds(): number[] }>;
 }
 
-const DATA = '/work/shared/data/tokenizers';
+const DATA = SHARED_TOKENIZERS;
 const MS_MARCO = `${DATA}/ms-marco-MiniLM-L6-v2/tokenizer.json`;
 const CASED_DIR = `${DATA}/bert-base-cased`;
 
@@ -163,6 +164,11 @@ describe('Tokenizer API', () => {
     fs.writeFileSync(file, JSON.stringify({ ...json, model: { type: 'WordPiece', vocab: 'nope' } }));
     await expect(Tokenizer.fromFile(file)).rejects.toMatchObject({ code: 'ERR_TOKENIZER' });
     await expect(Tokenizer.fromModelDir(tmpDir({}))).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
+    // A slow SentencePiece tokenizer alone: say how to get the tokenizer.json (as TEI does), not "not found".
+    await expect(Tokenizer.fromModelDir(tmpDir({ 'spm.model': 'x', 'tokenizer_config.json': '{}' }))).rejects.toMatchObject({
+      code: 'ERR_UNSUPPORTED_TOKENIZER',
+      message: expect.stringMatching(/spm\.model.*save_pretrained/),
+    });
   });
 
   it('ignores truncation and padding saved in a tokenizer.json', async () => {
