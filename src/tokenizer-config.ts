@@ -1,10 +1,11 @@
-// Finds a model's tokenizer (tokenizer.json, or vocab.txt + tokenizer_config.json) and what the native Tokenizer needs with it.
+// Finds a model's tokenizer (tokenizer.json, or a slow tokenizer's files) and what the native Tokenizer needs with it.
 // Truncation and padding saved inside a tokenizer.json are ignored on purpose: crossrank controls both per call.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TokenizerSpec } from '../binding/native';
 import { CrossrankError } from './errors';
 import { modelMaxLength } from './max-length';
+import { fromVocabJsonMerges, fromVocabTxt, robertaFamily, tokenName } from './tokenizer-converters';
 
 type Json = Record<string, unknown>;
 
@@ -37,58 +38,6 @@ function padHint(tokenizerConfig: Json, config: Json): Pick<TokenizerSpec, 'padT
   };
 }
 
-function tokenName(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (isObject(v) && typeof v.content === 'string') return v.content;
-  return undefined;
-}
-
-/** A bare vocab.txt as the tokenizer.json transformers' BertConverter makes of a BertTokenizer. */
-export function tokenizerJsonFromVocabTxt(file: string, text: string, tokenizerConfig: Json): string {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const vocab: Record<string, number> = Object.create(null);
-  lines.forEach((line, i) => {
-    vocab[line.replace(/\r$/, '')] = i;
-  });
-  const name = (key: string, fallback: string) => tokenName(tokenizerConfig[key]) ?? fallback;
-  const [unk, cls, sep, pad, mask] = [
-    name('unk_token', '[UNK]'),
-    name('cls_token', '[CLS]'),
-    name('sep_token', '[SEP]'),
-    name('pad_token', '[PAD]'),
-    name('mask_token', '[MASK]'),
-  ];
-  const idOf = (token: string) => {
-    const id = vocab[token];
-    if (id === undefined) throw invalid(file, `special token ${token} is not in the vocabulary`);
-    return id;
-  };
-  const lowercase = tokenizerConfig.do_lower_case !== false;
-  const special = (content: string) => ({
-    id: idOf(content),
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
-  return JSON.stringify({
-    added_tokens: [pad, unk, cls, sep, mask].filter((t) => vocab[t] !== undefined).map(special),
-    normalizer: {
-      type: 'BertNormalizer',
-      clean_text: true,
-      handle_chinese_chars: tokenizerConfig.tokenize_chinese_chars !== false,
-      strip_accents: typeof tokenizerConfig.strip_accents === 'boolean' ? tokenizerConfig.strip_accents : null,
-      lowercase,
-    },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: { type: 'BertProcessing', sep: [sep, idOf(sep)], cls: [cls, idOf(cls)] },
-    model: { type: 'WordPiece', unk_token: unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
-  });
-}
-
 export interface LoadedTokenizerSpec {
   /** The file the tokenizer came from, for error messages. */
   file: string;
@@ -106,18 +55,8 @@ async function readOptionalJson(file: string): Promise<Json> {
  * length. The file is parsed by native code off the main thread (XLM-R's is 17 MB).
  */
 export async function loadTokenizerJson(file: string): Promise<LoadedTokenizerSpec> {
-  const dir = path.dirname(path.resolve(file));
-  const [json, tokenizerConfig, config, sentenceBertConfig] = await Promise.all([
-    readText(file),
-    readOptionalJson(path.join(dir, 'tokenizer_config.json')),
-    readOptionalJson(path.join(dir, 'config.json')),
-    readOptionalJson(path.join(dir, 'sentence_bert_config.json')),
-  ]);
-  return {
-    file,
-    spec: { json, ...padHint(tokenizerConfig, config) },
-    defaultMaxLength: modelMaxLength(config, tokenizerConfig, sentenceBertConfig),
-  };
+  const [json, { tokenizerConfig, config, defaultMaxLength }] = await Promise.all([readText(file), readConfigs(path.dirname(path.resolve(file)))]);
+  return { file, spec: { json, ...padHint(tokenizerConfig, config) }, defaultMaxLength };
 }
 
 async function readText(file: string): Promise<string> {
@@ -141,25 +80,45 @@ export function sentencePieceOnly(where: string, file: string): CrossrankError {
   );
 }
 
-/** A model folder: tokenizer.json when present, else vocab.txt + tokenizer_config.json (do_lower_case etc.). */
+async function readConfigs(dir: string): Promise<{ tokenizerConfig: Json; config: Json; defaultMaxLength: number }> {
+  const [tokenizerConfig, config, sentenceBertConfig] = await Promise.all(
+    ['tokenizer_config.json', 'config.json', 'sentence_bert_config.json'].map((name) => readOptionalJson(path.join(dir, name))),
+  ) as [Json, Json, Json];
+  return { tokenizerConfig, config, defaultMaxLength: modelMaxLength(config, tokenizerConfig, sentenceBertConfig) };
+}
+
+/**
+ * A model folder: tokenizer.json when present, else the slow tokenizer's files as transformers would convert them —
+ * vocab.txt (BERT WordPiece, with tokenizer_config's do_lower_case etc.) or vocab.json + merges.txt (RoBERTa BPE).
+ */
 export async function loadTokenizerDir(dir: string): Promise<LoadedTokenizerSpec> {
   const jsonFile = path.join(dir, 'tokenizer.json');
   if (fs.existsSync(jsonFile)) return loadTokenizerJson(jsonFile);
-  const vocabFile = path.join(dir, 'vocab.txt');
-  if (!fs.existsSync(vocabFile)) {
-    const sentencePiece = SENTENCEPIECE_FILES.find((name) => fs.existsSync(path.join(dir, name)));
-    if (sentencePiece !== undefined) throw sentencePieceOnly(path.resolve(dir), sentencePiece);
-    throw new CrossrankError('ERR_MODEL_NOT_FOUND', `${path.resolve(dir)} has neither tokenizer.json nor vocab.txt`);
+  const has = (name: string) => fs.existsSync(path.join(dir, name));
+  const vocabTxt = path.join(dir, 'vocab.txt');
+  if (has('vocab.txt')) {
+    const [text, { tokenizerConfig, config, defaultMaxLength }] = await Promise.all([readText(vocabTxt), readConfigs(dir)]);
+    return { file: vocabTxt, spec: { json: fromVocabTxt(vocabTxt, text, tokenizerConfig), ...padHint(tokenizerConfig, config) }, defaultMaxLength };
   }
-  const [text, tokenizerConfig, config, sentenceBertConfig] = await Promise.all([
-    fs.promises.readFile(vocabFile, 'utf8'),
-    readOptionalJson(path.join(dir, 'tokenizer_config.json')),
-    readOptionalJson(path.join(dir, 'config.json')),
-    readOptionalJson(path.join(dir, 'sentence_bert_config.json')),
-  ]);
-  return {
-    file: vocabFile,
-    spec: { json: tokenizerJsonFromVocabTxt(vocabFile, text, tokenizerConfig), ...padHint(tokenizerConfig, config) },
-    defaultMaxLength: modelMaxLength(config, tokenizerConfig, sentenceBertConfig),
-  };
+  const vocabJson = path.join(dir, 'vocab.json');
+  if (has('vocab.json') && has('merges.txt')) {
+    const [vocab, merges, { tokenizerConfig, config, defaultMaxLength }] = await Promise.all([
+      readText(vocabJson),
+      readText(path.join(dir, 'merges.txt')),
+      readConfigs(dir),
+    ]);
+    const family = robertaFamily(tokenizerConfig, config);
+    if (family !== true) {
+      throw new CrossrankError(
+        'ERR_UNSUPPORTED_TOKENIZER',
+        `${path.resolve(dir)} has vocab.json + merges.txt of ${family}, which crossrank reads only for RoBERTa-style tokenizers; ` +
+          'save the fast tokenizer (AutoTokenizer.from_pretrained(<model>).save_pretrained(<folder>)) to get a tokenizer.json.',
+      );
+    }
+    const json = fromVocabJsonMerges(vocabJson, vocab, merges, tokenizerConfig);
+    return { file: vocabJson, spec: { json, ...padHint(tokenizerConfig, config) }, defaultMaxLength };
+  }
+  const sentencePiece = SENTENCEPIECE_FILES.find(has);
+  if (sentencePiece !== undefined) throw sentencePieceOnly(path.resolve(dir), sentencePiece);
+  throw new CrossrankError('ERR_MODEL_NOT_FOUND', `${path.resolve(dir)} has no tokenizer.json, vocab.txt, or vocab.json + merges.txt`);
 }

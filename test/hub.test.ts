@@ -160,6 +160,7 @@ beforeAll(async () => {
   const spmOnly = new Map([...files].filter(([name]) => !['tokenizer.json', 'vocab.txt'].includes(name)));
   spmOnly.set('sentencepiece.bpe.model', entry(Buffer.from('not fetched'), true));
   repos.set('test/spm-only', { files: spmOnly, private: false });
+  repos.set('test/vocab-only', { files: new Map([...files].filter(([name]) => name !== 'tokenizer.json')), private: false });
   for (const repo of repos.values()) for (const file of repo.files.values()) if (file.lfs) blobsBySha.set(file.sha256, file.body);
   hub = http.createServer(handleHub);
   cdn = http.createServer(handleCdn);
@@ -225,7 +226,8 @@ describe('loading from the hub', () => {
     const config = repos.get('test/tiny')?.files.get('config.json') as Entry;
     expect(fs.realpathSync(path.join(snapshot, 'config.json'))).toBe(fs.realpathSync(path.join(root, 'blobs', config.gitSha1)));
     expect(listTree(snapshot)).toEqual(
-      ['config.json', 'onnx', 'onnx/model.onnx', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'].sort(),
+      // vocab.txt is not fetched: tokenizer.json is there.
+      ['config.json', 'onnx', 'onnx/model.onnx', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'].sort(),
     );
     expect(listTree(path.join(root, 'blobs')).some((name) => name.includes('incomplete') || name.endsWith('.tmp'))).toBe(false);
     // Files the repo lacks are remembered the way huggingface_hub does.
@@ -358,6 +360,11 @@ describe('loading from the hub', () => {
       code: 'ERR_HUB_OFFLINE',
       message: expect.stringContaining('onnx/nested/more.bin'),
     });
+  });
+
+  it('fetches vocab.txt when the repo has no tokenizer.json, and scores the same', async () => {
+    expect(Array.from(await scoreFromHub('test/vocab-only'))).toEqual(Array.from(reference));
+    expect(log.some((r) => r.url.endsWith('/vocab.txt'))).toBe(true);
   });
 
   it('names the SentencePiece file of a repo without tokenizer.json, without downloading it', async () => {

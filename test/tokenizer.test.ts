@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tokenizer } from '../src/tokenizer';
 import { SHARED_TOKENIZERS } from './helpers/models';
+import { ordinaryPairs } from './helpers/pairs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ref = require('tokenizers') as {
@@ -192,4 +193,39 @@ describe('Tokenizer API', () => {
       expect(Array.from(got.typeIds)).toEqual(want.getTypeIds());
     }
   }, 60_000);
+});
+
+describe('Tokenizer.fromModelDir with vocab.json + merges.txt', () => {
+  const ROBERTA = path.join(DATA, 'roberta-base', 'tokenizer.json');
+
+  it("matches roberta-base's tokenizer.json when given only its vocabulary and merges (RobertaTokenizer)", async () => {
+    const saved = JSON.parse(fs.readFileSync(ROBERTA, 'utf8')) as { model: { vocab: Record<string, number>; merges: string[] } };
+    const dir = tmpDir({
+      'vocab.json': JSON.stringify(saved.model.vocab),
+      'merges.txt': ['#version: 0.2', ...saved.model.merges, ''].join('\n'),
+      'tokenizer_config.json': JSON.stringify({ tokenizer_class: 'RobertaTokenizer', model_max_length: 512 }),
+    });
+    const tok = await Tokenizer.fromModelDir(dir);
+    expect(tok.defaultMaxLength).toBe(512);
+    const reference = ref.Tokenizer.fromString(fs.readFileSync(ROBERTA, 'utf8'));
+    reference.setTruncation(40, { strategy: 'LongestFirst' });
+    const pairs: [string, string][] = [...SAMPLES, ...ordinaryPairs(300, 11), ['a <mask> here', ' <s>x</s>  spaced\tout ']];
+    for (const [a, b] of pairs) {
+      const want = await reference.encode(a, b);
+      const got = tok.encodePair(a, b, { maxLength: 40 });
+      expect(Array.from(got.ids)).toEqual(want.getIds());
+    }
+  }, 60_000);
+
+  it('refuses the files of another BPE family, naming it and how to get a tokenizer.json', async () => {
+    const dir = tmpDir({
+      'vocab.json': '{"a": 0}',
+      'merges.txt': '#version: 0.2\n',
+      'tokenizer_config.json': fs.readFileSync(path.join(DATA, 'qwen2', 'tokenizer_config.json'), 'utf8'),
+    });
+    await expect(Tokenizer.fromModelDir(dir)).rejects.toMatchObject({
+      code: 'ERR_UNSUPPORTED_TOKENIZER',
+      message: expect.stringMatching(/Qwen2Tokenizer.*save_pretrained/),
+    });
+  });
 });

@@ -25,8 +25,15 @@ export interface ResolveOptions {
 }
 
 const DEFAULT_MODEL_FILES = ['onnx/model.onnx', 'model.onnx'];
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
-const OPTIONAL_FILES = [...TOKENIZER_FILES, 'config_sentence_transformers.json', 'sentence_bert_config.json'];
+const OPTIONAL_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'config_sentence_transformers.json',
+  'sentence_bert_config.json',
+];
+// Without a tokenizer.json, a slow tokenizer's files, in the order the loader reads them (tokenizer-config.ts).
+const SLOW_TOKENIZER_FILES = [['vocab.txt'], ['vocab.json', 'merges.txt']];
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'on', 'yes', 'true'].includes(value.trim().toLowerCase());
@@ -92,15 +99,8 @@ export async function resolveModel(idOrDir: string, options: ResolveOptions = {}
   const commit = config.commit;
   validateRevision(commit);
   cache.writeRef(revision, commit);
-  const optional = await Promise.all(OPTIONAL_FILES.map(async (file) => [file, await fetchFile(file, commit)] as const));
-  const present = new Set(optional.filter(([, meta]) => meta !== 'missing').map(([file]) => file));
-  if (!present.has('tokenizer.json') && !present.has('vocab.txt')) {
-    // Name the slow SentencePiece file when that is all the repo has, without downloading it.
-    for (const file of SENTENCEPIECE_FILES) {
-      if ((await fetchMetadata({ repoId, file, token }, endpoint, commit)) !== 'missing') throw sentencePieceOnly(repoId, file);
-    }
-    throw new CrossrankError('ERR_HUB_NOT_FOUND', `${repoId} has neither tokenizer.json nor vocab.txt at revision ${revision}`);
-  }
+  const optional = await Promise.all(OPTIONAL_FILES.map((file) => fetchFile(file, commit)));
+  if (optional[0] === 'missing') await fetchSlowTokenizer(fetchFile, (file) => fetchMetadata({ repoId, file, token }, endpoint, commit), repoId, commit);
   let modelFile: string | undefined;
   for (const candidate of options.modelFile !== undefined ? [options.modelFile] : DEFAULT_MODEL_FILES) {
     if ((await fetchFile(candidate, commit)) !== 'missing') {
@@ -121,6 +121,23 @@ export async function resolveModel(idOrDir: string, options: ResolveOptions = {}
     if ((await fetchFile(file, commit)) === 'missing') throw notFound(`${file} (the external data of ${chosen})`);
   }
   return cache.snapshotDir(commit);
+}
+
+/** The first complete set of slow-tokenizer files; else names the SentencePiece file (by HEAD, never downloaded). */
+async function fetchSlowTokenizer(
+  fetchFile: (file: string, at: string) => Promise<FileMetadata | 'missing'>,
+  exists: (file: string) => Promise<FileMetadata | 'missing'>,
+  repoId: string,
+  commit: string,
+): Promise<void> {
+  for (const set of SLOW_TOKENIZER_FILES) {
+    const got = await Promise.all(set.map((file) => fetchFile(file, commit)));
+    if (got.every((meta) => meta !== 'missing')) return;
+  }
+  for (const file of SENTENCEPIECE_FILES) {
+    if ((await exists(file)) !== 'missing') throw sentencePieceOnly(repoId, file);
+  }
+  throw new CrossrankError('ERR_HUB_NOT_FOUND', `${repoId} has no tokenizer.json, vocab.txt or vocab.json + merges.txt at commit ${commit}`);
 }
 
 /** The repo paths of the external-data files the downloaded ONNX file `modelFile` names. */
