@@ -1,0 +1,214 @@
+// The reranker families (models/fixtures: XLM-R, DeBERTa-v2, ModernBERT): scores against tokenizers + onnxruntime-node,
+// batched against single, the model facts crossrank reads, and rank() against sentence-transformers where Python has it.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrossEncoder } from '../src';
+import { cloneModel, maxAbsDiff } from './helpers/models';
+import { type TextPair, ordinaryPairs } from './helpers/pairs';
+import { mulberry32 } from './helpers/random';
+import { referenceScores } from './helpers/reference';
+
+const FIXTURES = path.resolve(__dirname, '..', 'models', 'fixtures');
+
+interface Family {
+  name: string;
+  /** What sentence-transformers takes: tokenizer_config's model_max_length (bge 512, mxbai 512, gte-modernbert 8192). */
+  maxLength: number;
+  /** From max_position_embeddings alone (XLM-R: 514 less pad_token_id + 1). */
+  positions: number;
+  padId: number;
+}
+
+const FAMILIES: readonly Family[] = [
+  { name: 'xlm-roberta', maxLength: 512, positions: 512, padId: 1 },
+  { name: 'deberta-v2', maxLength: 512, positions: 512, padId: 0 },
+  { name: 'modernbert', maxLength: 8192, positions: 8192, padId: 50283 },
+];
+
+// One or two sentences per language and script; accents, combining marks, RTL, CJK without spaces, emoji.
+const SENTENCES = [
+  'The quick brown fox jumps over the lazy dog near the riverbank.',
+  'How long does it take to charge an electric car at home?',
+  'Der schnelle braune Fuchs springt über den faulen Hund.',
+  'Wie viele Einwohner hat München im Jahr 2024?',
+  'Le café est fermé le dimanche, mais la boulangerie reste ouverte.',
+  "Où se trouve la gare la plus proche d'ici ?",
+  'El niño comió una manzana roja después de la escuela.',
+  '¿Cuál es la capital de Perú y cuántos habitantes tiene?',
+  'A cidade de São Paulo é a maior do Brasil.',
+  'Il treno per Firenze parte alle otto e un quarto.',
+  'De fiets staat achter het huis bij de schuur.',
+  'Zażółć gęślą jaźń, powiedział nauczyciel z uśmiechem.',
+  'Příliš žluťoučký kůň úpěl ďábelské ódy.',
+  'Árvíztűrő tükörfúrógép a műhelyben.',
+  'İstanbul Boğazı üzerindeki köprüler geceleri ışıklandırılır.',
+  'Hà Nội là thủ đô của Việt Nam, nổi tiếng với phở.',
+  'Москва — столица России, крупнейший город страны.',
+  'Сколько времени нужно, чтобы выучить русский язык?',
+  'Київ розташований на берегах Дніпра.',
+  'Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.',
+  'العربية لغة رسمية في أكثر من عشرين دولة.',
+  'كم يستغرق السفر من القاهرة إلى الإسكندرية؟',
+  'עברית נכתבת מימין לשמאל.',
+  'فارسی زبان رسمی ایران است.',
+  'भारत की राजधानी नई दिल्ली है।',
+  'मुझे हिंदी सीखना बहुत पसंद है।',
+  'বাংলা ভাষা বাংলাদেশের রাষ্ট্রভাষা।',
+  'தமிழ் மிகவும் பழமையான மொழிகளில் ஒன்று.',
+  'ภาษาไทยไม่มีการเว้นวรรคระหว่างคำ',
+  'ქართული ენა ძალიან ლამაზია.',
+  'Հայերենը հնդեվրոպական լեզու է։',
+  '北京是中华人民共和国的首都。',
+  '请问附近有没有便宜的酒店？',
+  '東京は日本の首都で、人口が非常に多いです。',
+  'ラーメンと寿司、どちらが好きですか？',
+  '서울은 대한민국의 수도입니다.',
+  '한국어를 배우는 것은 재미있어요.',
+  'Emoji test 😀🎉👍🏽 and a family 👨‍👩‍👧 in one line.',
+  'Ｆｕｌｌ－ｗｉｄｔｈ ＡＢＣ and ligatures ﬁ ﬂ, with odd\u00a0spaces\u2003here.',
+  'Price: $1,299.99 (incl. 19% VAT) — call +49 30 1234567 or mail info@example.com.',
+];
+
+/** Query + document pairs of mixed scripts; one in eight documents is long enough to be cut at 512 tokens. */
+function multilingualPairs(n: number, seed: number): TextPair[] {
+  const rng = mulberry32(seed);
+  const pick = (): string => SENTENCES[Math.floor(rng() * SENTENCES.length)] as string;
+  const out: TextPair[] = [];
+  for (let i = 0; i < n; i++) {
+    const query = pick();
+    const sentences = rng() < 0.125 ? 40 + Math.floor(rng() * 40) : 1 + Math.floor(rng() * 5);
+    const doc = Array.from({ length: sentences }, pick).join(' ');
+    // Now and then the long text comes first, so longest_first trims either side.
+    out.push(rng() < 0.2 ? [doc, query] : [query, doc]);
+  }
+  return out;
+}
+
+const PAIRS: TextPair[] = [...ordinaryPairs(1000, 41), ...multilingualPairs(1000, 43)];
+
+function firstLogits(logits: Float32Array[]): Float32Array {
+  return Float32Array.from(logits, (l) => l[0] as number);
+}
+
+function spread(values: Float32Array): number {
+  const mean = values.reduce((s, x) => s + x, 0) / values.length;
+  return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / values.length);
+}
+
+const clones: string[] = [];
+afterAll(() => clones.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
+  const dir = path.join(FIXTURES, family.name);
+  let model: CrossEncoder;
+  let reference: Float32Array;
+  let batched: Float32Array | undefined;
+
+  beforeAll(async () => {
+    model = await CrossEncoder.load(dir, { activation: 'identity' });
+    reference = firstLogits(await referenceScores(dir, PAIRS, { maxLength: family.maxLength }));
+  }, 300_000);
+  afterAll(() => model?.close());
+
+  it('scores 2,000 ordinary and multilingual pairs within 1e-4 of tokenizers + onnxruntime-node', async () => {
+    batched = await model.score(PAIRS);
+    expect(maxAbsDiff(batched, reference)).toBeLessThanOrEqual(1e-4);
+    // Random weights that score every pair alike would prove nothing.
+    expect(spread(reference)).toBeGreaterThan(0.05);
+  });
+
+  it('gives the same scores in one call and one pair at a time (within 1e-5)', async () => {
+    batched ??= await model.score(PAIRS);
+    const single = new Float32Array(PAIRS.length);
+    for (let i = 0; i < PAIRS.length; i++) single[i] = (await model.score([PAIRS[i] as TextPair]))[0] as number;
+    expect(maxAbsDiff(batched, single)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('truncates at maxLength 64 like the reference', async () => {
+    const pairs = PAIRS.filter((_, i) => i % 5 === 0);
+    const short = await CrossEncoder.load(dir, { activation: 'identity', maxLength: 64 });
+    try {
+      expect(short.maxLength).toBe(64);
+      const expected = firstLogits(await referenceScores(dir, pairs, { maxLength: 64 }));
+      expect(maxAbsDiff(await short.score(pairs), expected)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('reads the family facts: max length, pad id, graph inputs without token_type_ids', async () => {
+    expect(model.maxLength).toBe(family.maxLength);
+    expect(model.tokenizer.nativeTokenizer.padId()).toBe(family.padId);
+    expect(model.numLabels).toBe(1);
+    const session = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'));
+    try {
+      expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('takes the max length from max_position_embeddings when tokenizer_config has no model_max_length', async () => {
+    const clone = cloneModel(dir, (d) => {
+      const file = path.join(d, 'tokenizer_config.json');
+      const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      delete config.model_max_length;
+      fs.writeFileSync(file, JSON.stringify(config));
+    });
+    clones.push(clone);
+    const bare = await CrossEncoder.load(clone);
+    try {
+      expect(bare.maxLength).toBe(family.positions);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+/** CROSSRANK_PYTHON, else python3, when it imports sentence_transformers. */
+function sentenceTransformersPython(): string | undefined {
+  const python = process.env.CROSSRANK_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import sentence_transformers'], { stdio: 'ignore' });
+  return probe.status === 0 ? python : undefined;
+}
+
+interface StHit {
+  corpus_id: number;
+  score: number;
+}
+
+const python = sentenceTransformersPython();
+
+describe.skipIf(python === undefined)('rank() against sentence-transformers CrossEncoder.rank (needs Python with sentence_transformers)', () => {
+  const pairs = multilingualPairs(60, 47);
+  const queries = [...pairs.slice(0, 4).map(([a]) => a), 'how long does it take to charge an electric car', '東京の人口'];
+  const documents = [...pairs.map(([, b]) => b), ...ordinaryPairs(40, 49).map(([, b]) => b)];
+
+  it.each(FAMILIES)('$name: same top 10 corpus ids, scores within 1e-4', async (family) => {
+    const dir = path.join(FIXTURES, family.name);
+    const script = path.resolve(__dirname, 'helpers', 'st-rank.py');
+    const run = spawnSync(python as string, [script, dir], {
+      input: JSON.stringify({ queries, documents, top_k: 10 }),
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const expected = JSON.parse(run.stdout) as { max_length: number; results: StHit[][] };
+    const model = await CrossEncoder.load(dir);
+    try {
+      expect(model.maxLength).toBe(expected.max_length);
+      for (const [q, query] of queries.entries()) {
+        const hits = await model.rank(query, documents, { topK: 10 });
+        const st = expected.results[q] as StHit[];
+        expect(hits.map((h) => h.corpusId), `query ${q}`).toEqual(st.map((h) => h.corpus_id));
+        expect(maxAbsDiff(hits.map((h) => h.score), st.map((h) => h.score)), `query ${q}`).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      await model.close();
+    }
+  }, 300_000);
+});
