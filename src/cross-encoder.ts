@@ -8,7 +8,8 @@ import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-f
 import { loadOrtRuntime } from './ort-library';
 import { derivedModelPath } from './quantize/derived-model';
 import { type Precision, summarizeGraph } from './quantize/graph-summary';
-import { verifyFused } from './quantize/verify-fused';
+import type { QuantizationFidelity } from './quantize/fidelity';
+import { probeScorer } from './quantize/probe-scorer';
 import { type LoadOptions, parseLoadOptions } from './load-options';
 import { Tokenizer, type TruncationStrategy } from './tokenizer';
 import { documentWindows } from './document-windows';
@@ -17,6 +18,7 @@ import * as v from './validate';
 export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
 export type { Precision } from './quantize/graph-summary';
+export type { QuantizationFidelity } from './quantize/fidelity';
 
 export type { BatchingOptions, LoadOptions } from './load-options';
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
@@ -82,6 +84,8 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   readonly precision: Precision;
   /** True when self-attention runs as one fused operator (optimize: true, or a pre-optimized file). */
   readonly optimized: boolean;
+  /** What crossrank measured when it quantized the file against fp32 on its probe pairs; undefined for other models. */
+  readonly quantization: QuantizationFidelity | undefined;
   /** Longest tokenized pair, special tokens included. */
   readonly maxLength: number;
   readonly numLabels: number;
@@ -105,6 +109,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     modelPath: string;
     precision: Precision;
     optimized: boolean;
+    quantization: QuantizationFidelity | undefined;
     maxLength: number;
     labels: readonly string[] | undefined;
     activation: Activation;
@@ -115,6 +120,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     this.modelPath = init.modelPath;
     this.precision = init.precision;
     this.optimized = init.optimized;
+    this.quantization = init.quantization;
     this.maxLength = init.maxLength;
     this.numLabels = init.nativeModel.numLabels;
     this.executionProvider = init.nativeModel.executionProvider as ExecutionProviderName;
@@ -138,10 +144,10 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const runtime = loadOrtRuntime(o.ortLibraryPath);
     const tokenizer = await Tokenizer.fromModelDir(located.dir);
     const labels = labelsOf(located.config);
-    const verify = (fused: string) => verifyFused(tokenizer.nativeTokenizer, located.modelPath, fused, labels?.length ?? 0);
+    const score = probeScorer(tokenizer.nativeTokenizer, labels?.length ?? 0);
     const files =
       o.quantize !== undefined || o.optimize
-        ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, o, o.modelCacheDir, verify) }
+        ? { ...located, modelPath: await derivedModelPath(located.modelPath, located.dir, o, o.modelCacheDir, score) }
         : located;
     const summary = await summarizeGraph(files.modelPath);
     const positions = maxPositions(files);

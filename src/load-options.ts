@@ -3,6 +3,8 @@ import type { NativeModelOptions } from '../binding/native';
 import type { Activation } from './activation';
 import { type ExecutionProvider, providerRequests } from './execution-providers';
 import type { HubProgress, ResolveOptions } from './hub/resolve-model';
+import type { QuantizeRequest } from './quantize/derived-model';
+import { DEFAULT_TARGET } from './quantize/fidelity';
 import * as v from './validate';
 
 /** How concurrent calls are merged into ONNX Runtime batches. */
@@ -60,10 +62,13 @@ export interface LoadOptions {
   onProgress?: (progress: HubProgress) => void;
   /**
    * 'int8': run the model with int8 MatMul weights (per output channel, dynamic int8 activations), quantized on first
-   * load and cached (see modelCacheDir); rejects with ERR_NOT_QUANTIZABLE when the graph has nothing to quantize.
-   * Default: run the ONNX file as it is.
+   * load and cached (see modelCacheDir). The int8 graph is scored against fp32 on built-in probe pairs (figures in
+   * `model.quantization`); when it misses the target (default Spearman >= 0.99 and top-10 overlap >= 0.9, set them
+   * with `{ type: 'int8', minSpearman, minTopKOverlap }`), the MatMuls that hurt most stay fp32, and when that cannot
+   * meet it either, load rejects with ERR_QUANTIZATION_FIDELITY. ERR_NOT_QUANTIZABLE when the graph has nothing to
+   * quantize. Default: run the ONNX file as it is.
    */
-  quantize?: 'int8';
+  quantize?: 'int8' | QuantizeOptions;
   /**
    * true: rewrite each self-attention block into ONNX Runtime's fused Attention operator on first load and cache the
    * graph (see modelCacheDir); scores stay within 1e-4. With quantize, the fused graph is quantized. Rejects with
@@ -72,6 +77,37 @@ export interface LoadOptions {
   optimize?: boolean;
   /** Where optimized / quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
   modelCacheDir?: string;
+}
+
+/** `quantize` with its fidelity target. */
+export interface QuantizeOptions {
+  type: 'int8';
+  /** Lowest Spearman correlation with fp32 on the probe pairs, from 0 to 1. Default 0.99. */
+  minSpearman?: number;
+  /** Lowest mean share of each probe query's fp32 top-10 kept by int8, from 0 to 1. Default 0.9. */
+  minTopKOverlap?: number;
+}
+
+const QUANTIZE_OPTIONS = ['type', 'minSpearman', 'minTopKOverlap'] as const;
+
+function share(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw v.typeError(name, 'a number', value);
+  if (value < 0 || value > 1) throw v.rangeError(name, 'a number from 0 to 1', value);
+  return value;
+}
+
+/** 'int8' or { type: 'int8', minSpearman, minTopKOverlap } as the quantizer's request, defaults filled in. */
+function quantizeRequest(value: unknown): QuantizeRequest | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return { type: v.oneOf('options.quantize', value, ['int8'] as const), ...DEFAULT_TARGET };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw v.typeError('options.quantize', "'int8' or an object", value);
+  const o = v.options('options.quantize', value, QUANTIZE_OPTIONS);
+  return {
+    type: v.oneOf('options.quantize.type', o.type, ['int8'] as const),
+    minSpearman: share('options.quantize.minSpearman', o.minSpearman, DEFAULT_TARGET.minSpearman),
+    minTopKOverlap: share('options.quantize.minTopKOverlap', o.minTopKOverlap, DEFAULT_TARGET.minTopKOverlap),
+  };
 }
 
 const LOAD_OPTIONS = [
@@ -106,7 +142,7 @@ export interface ParsedLoadOptions {
   nativeBinding: string | undefined;
   /** For resolveModel: hub models. */
   hub: ResolveOptions;
-  quantize: 'int8' | undefined;
+  quantize: QuantizeRequest | undefined;
   optimize: boolean;
   modelCacheDir: string | undefined;
   /** For createModel, all but the model path, max length and label hint. */
@@ -140,7 +176,7 @@ export function parseLoadOptions(options: unknown): ParsedLoadOptions {
       onProgress: opts.onProgress as ((progress: HubProgress) => void) | undefined,
       modelFile,
     },
-    quantize: opts.quantize === undefined ? undefined : v.oneOf('options.quantize', opts.quantize, ['int8'] as const),
+    quantize: quantizeRequest(opts.quantize),
     optimize: v.optionalBoolean('options.optimize', opts.optimize) ?? false,
     modelCacheDir: v.optionalNonEmptyString('options.modelCacheDir', opts.modelCacheDir),
     engine: {

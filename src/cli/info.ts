@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { native } from '../../binding/native';
 import { CrossEncoder } from '../cross-encoder';
+import { describeFidelity } from '../quantize/fidelity';
 import { type Command, MODEL_HELP, MODEL_OPTIONS, modelArgs } from './args';
 import { openOutput } from './output';
 
@@ -33,7 +34,8 @@ export const infoCommand: Command = {
   help: `Usage: crossrank info --model DIR [--json]
 
 Loads the model and prints its architecture (from config.json), labels, the activation and max length in effect
-(after any options below), the precision it runs at and whether attention is fused, the ONNX Runtime version and
+(after any options below), the precision it runs at and whether attention is fused, the int8 fidelity measured
+when crossrank quantized it, the ONNX Runtime version and
 library path, and the execution providers available and in use.
 
 Options:
@@ -59,6 +61,7 @@ ${MODEL_HELP}`,
       maxLength: model.maxLength,
       precision: model.precision,
       optimized: model.optimized,
+      quantization: model.quantization ?? null,
       onnxRuntime: { version: model.runtime.version, apiVersion: model.runtime.apiVersion, path: model.runtime.path },
       executionProviders: { available: availableProviders() ?? null, inUse: model.executionProvider },
     };
@@ -77,6 +80,7 @@ ${MODEL_HELP}`,
       ['activation', info.activation],
       ['max length', String(info.maxLength)],
       ['precision', `${info.precision}${info.optimized ? ', fused attention' : ''}`],
+      ...(info.quantization ? [['int8 fidelity', `${describeFidelity(info.quantization)} (probe pairs, against fp32)`] as [string, string]] : []),
       ['ONNX Runtime', `${info.onnxRuntime.version} (API ${info.onnxRuntime.apiVersion})`],
       ['library', info.onnxRuntime.path],
       ['providers', `${info.executionProviders.inUse} in use; available: ${info.executionProviders.available?.join(', ') ?? 'unknown'}`],

@@ -2,11 +2,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadOrtRuntime } from '../ort-library';
-import { deriveModel } from '../quantize/derived-model';
+import { dataFileOf } from '../quantize/external-data';
+import { fuseModelFile, quantizeModelFile } from '../quantize/derived-model';
+import { DEFAULT_TARGET, describeFidelity } from '../quantize/fidelity';
+import { probeScorer } from '../quantize/probe-scorer';
 import { verifyFused } from '../quantize/verify-fused';
 import { Tokenizer } from '../tokenizer';
-import { type Command, requiredString, UsageError, type Values } from './args';
-
+import { type Command, numberOption, requiredString, UsageError, type Values } from './args';
 const IO_HELP = `  -i, --input FILE         the fp32 ONNX file (e.g. onnx/model.onnx)   (required)
   -o, --output FILE        where to write the result (written to a temp file, then renamed)   (required)`;
 
@@ -16,49 +18,74 @@ function tokenizerDir(input: string): string {
     if (fs.existsSync(path.join(dir, 'tokenizer.json')) || fs.existsSync(path.join(dir, 'vocab.txt'))) return dir;
   }
   throw new UsageError(
-    `--optimize checks the fused graph against ${input} by scoring text, so it needs the model's tokenizer.json (or ` +
+    `quantize and optimize check their result against ${input} by scoring text, which needs the model's tokenizer.json (or ` +
       'vocab.txt) beside the ONNX file or one folder up',
   );
+}
+
+function share(values: Values, name: string, fallback: number): number {
+  const n = numberOption(values, name, fallback, 0);
+  if (n > 1) throw new UsageError(`--${name} must be a number from 0 to 1, got ${n}`);
+  return n;
 }
 
 async function transform(values: Values, optimize: boolean, quantize: boolean): Promise<number> {
   const input = requiredString(values, 'input');
   const output = requiredString(values, 'output');
   if (!fs.existsSync(input)) throw new UsageError(`--input ${JSON.stringify(input)} does not exist`);
-  const tokenizer = optimize ? await Tokenizer.fromModelDir(tokenizerDir(input)) : undefined;
+  const target = {
+    minSpearman: share(values, 'min-spearman', DEFAULT_TARGET.minSpearman),
+    minTopKOverlap: share(values, 'min-topk-overlap', DEFAULT_TARGET.minTopKOverlap),
+  };
+  const tokenizer = await Tokenizer.fromModelDir(tokenizerDir(input));
+  loadOrtRuntime();
+  const score = probeScorer(tokenizer.nativeTokenizer, 0);
   const started = performance.now();
   const temp = `${output}.${process.pid}.tmp`;
+  // With --quantize, the fused graph is an intermediate file beside the output.
+  const fusedPath = quantize ? `${output}.fused.${process.pid}.tmp` : output;
   await fs.promises.mkdir(path.dirname(path.resolve(output)), { recursive: true });
+  const parts: string[] = [];
+  let kept = false;
+  let outputData: string | undefined;
   try {
-    let bytes: Uint8Array = await fs.promises.readFile(input);
-    let written: Uint8Array | undefined; // what `temp` holds already
-    const parts: string[] = [];
-    if (optimize && tokenizer) {
-      const fused = await deriveModel(bytes, { optimize: true });
+    let base = input;
+    if (optimize) {
+      const fused = await fuseModelFile(input, fusedPath);
+      if (!quantize) outputData = fused.dataFile;
       await fs.promises.writeFile(temp, fused.bytes);
-      written = fused.bytes;
-      loadOrtRuntime();
-      await verifyFused(tokenizer.nativeTokenizer, input, temp, 0);
-      bytes = fused.bytes;
+      await verifyFused(score, input, temp);
+      if (quantize) await fs.promises.rename(temp, fusedPath);
+      base = fusedPath;
       parts.push(`${fused.fusedAttention} attention blocks fused (scores checked against the source)`);
     }
     if (quantize) {
-      const { bytes: int8, quantized } = await deriveModel(bytes, { optimize: false, quantize: 'int8' });
-      const summary = quantized as NonNullable<typeof quantized>;
-      bytes = int8;
+      const int8 = await quantizeModelFile(base, output, target, score);
+      outputData = int8.dataFile;
+      await fs.promises.writeFile(temp, int8.bytes);
+      const s = int8.summary;
       parts.push(
-        `${summary.quantized.length} weight nodes int8`,
-        `fp32 kept: classifier head (${summary.head.join(', ') || 'none'}), first attention (${summary.firstLayer.join(', ') || 'none'})`,
+        `${s.quantized.length} weight nodes int8`,
+        `fp32 kept: classifier head (${s.head.join(', ') || 'none'}), first attention (${s.firstLayer.join(', ') || 'none'}), ` +
+          `most sensitive (${s.kept.length})`,
+        `fidelity on the probe pairs: ${describeFidelity(int8.fidelity)}`,
       );
     }
-    if (bytes !== written) await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, output);
+    kept = true;
+    const size = async (file: string) => (await fs.promises.stat(file)).size + (fs.existsSync(dataFileOf(file)) ? (await fs.promises.stat(dataFileOf(file))).size : 0);
     process.stdout.write(
-      `${output}: ${parts.join('; ')}; ${((await fs.promises.stat(input)).size / 1e6).toFixed(1)} MB -> ` +
-        `${(bytes.length / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      `${output}: ${parts.join('; ')}; ${((await size(input)) / 1e6).toFixed(1)} MB -> ` +
+        `${((await size(output)) / 1e6).toFixed(1)} MB${outputData ? ` (weights in ${path.basename(outputData)})` : ''} in ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
   } finally {
     await fs.promises.rm(temp, { force: true });
+    if (quantize && optimize) {
+      await fs.promises.rm(fusedPath, { force: true });
+      await fs.promises.rm(dataFileOf(fusedPath), { force: true });
+    }
+    if (!kept && outputData) await fs.promises.rm(outputData, { force: true });
   }
   return 0;
 }
@@ -69,12 +96,24 @@ export const quantizeCommand: Command = {
   help: `Usage: crossrank quantize --input model.onnx --output model_int8.onnx [--optimize]
 
 Writes the int8 model that CrossEncoder.load(dir, { quantize: 'int8' }) runs: MatMul / Gemm weights int8 per output
-channel, the classifier head and the first layer's attention projections fp32. Load the result with modelFile.
+channel, the classifier head and the first layer's attention projections fp32. The result is scored against the input
+on built-in probe pairs with the model's tokenizer (beside the ONNX file or one folder up); when it misses the target,
+the MatMuls that hurt most stay fp32, and when that cannot meet it either, nothing is written (exit code 1). The figures
+are printed and kept in the file (crossrank info shows them). Weights kept in external data (model.onnx_data) are
+written beside the output the same way. Load the result with modelFile.
 
 Options:
 ${IO_HELP}
-      --optimize           fuse each attention block first (QAttention), as { optimize: true, quantize: 'int8' }`,
-  options: { input: { type: 'string', short: 'i' }, output: { type: 'string', short: 'o' }, optimize: { type: 'boolean' } },
+      --optimize           fuse each attention block first (QAttention), as { optimize: true, quantize: 'int8' }
+      --min-spearman X     lowest Spearman correlation with fp32 on the probe pairs (default ${DEFAULT_TARGET.minSpearman})
+      --min-topk-overlap X lowest mean top-10 overlap with fp32 per probe query (default ${DEFAULT_TARGET.minTopKOverlap})`,
+  options: {
+    input: { type: 'string', short: 'i' },
+    output: { type: 'string', short: 'o' },
+    optimize: { type: 'boolean' },
+    'min-spearman': { type: 'string' },
+    'min-topk-overlap': { type: 'string' },
+  },
   run: (values) => transform(values, values.optimize === true, true),
 };
 

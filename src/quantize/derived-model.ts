@@ -4,14 +4,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CrossrankError } from '../errors';
+import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
+import { type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
-import { encodeModel, readModel } from './onnx-proto';
-import { type QuantizeSummary, quantizeInt8ModelAsync } from './quantize-int8';
+import { externalDataLocations } from './graph-summary';
+import { type Int8Model, quantizeToTarget } from './mixed-precision';
+import type { ProbeScorer } from './probe-scorer';
+import { verifyFused } from './verify-fused';
+
+/** `quantize` as load() parsed it: int8 and the fidelity it must reach on the probe pairs. */
+export interface QuantizeRequest extends FidelityTarget {
+  type: 'int8';
+}
 
 /** What to derive: the fused graph (`optimize`), int8 weights (`quantize`), or both (fused, then quantized). */
 export interface Derivation {
   optimize: boolean;
-  quantize?: 'int8';
+  quantize?: QuantizeRequest;
 }
 
 const CACHE_FOLDER = '.crossrank-cache';
@@ -31,9 +40,10 @@ export function crossrankVersion(): string {
   }
 }
 
-async function sha256(file: string): Promise<string> {
+/** The sha256 of the files' contents in order, streamed (an external data file can be gigabytes). */
+async function sha256(files: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  for (const file of files) for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -54,74 +64,92 @@ function defaultCacheDir(modelDir: string): string {
 }
 
 function tagOf(derivation: Derivation): string {
-  return [derivation.optimize ? 'fused' : '', derivation.quantize ?? ''].filter(Boolean).join('-');
+  const q = derivation.quantize;
+  const int8 = q ? `int8-s${q.minSpearman}-k${q.minTopKOverlap}` : '';
+  return [derivation.optimize ? 'fused' : '', int8].filter(Boolean).join('-');
 }
 
-/** What deriveModel did: the fused blocks and, with quantize, the quantizer's summary. */
-export interface DerivedModel {
-  bytes: Uint8Array;
-  fusedAttention: number;
-  quantized?: QuantizeSummary;
-}
-
-/** Fuses (optimize) and / or quantizes an ONNX file's bytes; throws ERR_NOT_OPTIMIZABLE / ERR_NOT_QUANTIZABLE when there is nothing to do. */
-export async function deriveModel(source: Uint8Array, derivation: Derivation): Promise<DerivedModel> {
-  const model = readModel(source);
-  const fusedAttention = derivation.optimize ? fuseBertModel(model).attention : 0;
-  if (derivation.optimize && fusedAttention === 0) {
+/** The fused graph of the model at `modelPath`, encoded for `file` (weights to dataFileOf(file) when the source has external data). */
+export async function fuseModelFile(modelPath: string, file: string): Promise<{ bytes: Uint8Array; dataFile?: string; fusedAttention: number }> {
+  const { model, external } = await readModelFile(modelPath);
+  const fusedAttention = fuseBertModel(model).attention;
+  if (fusedAttention === 0) {
     throw new CrossrankError(
       'ERR_NOT_OPTIMIZABLE',
       'optimize: true found no self-attention block it can fuse in this graph (it knows the BERT export patterns of ' +
         'transformers / optimum). Load it without the optimize option.',
     );
   }
-  const quantized = derivation.quantize === 'int8' ? await quantizeInt8ModelAsync(model) : undefined;
-  return { bytes: encodeModel(model), fusedAttention, quantized };
+  return { ...(await encodeModelFile(model, file, external)), fusedAttention };
 }
 
-/** Checks a freshly fused file (at `fusedPath`) against the source before it is cached; throws to refuse it. */
-export type VerifyFused = (fusedPath: string) => Promise<void>;
-
-/** Writes `bytes` to `target` through a temp file, after `check` accepts the temp file. */
-async function writeEntry(dir: string, target: string, bytes: Uint8Array, check?: VerifyFused): Promise<void> {
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/**
+ * The int8 model of `basePath` meeting `target` on the probe pairs (mixed precision when needed), its figures in its
+ * metadata, its external data (if any) moved to dataFileOf(file). Throws ERR_QUANTIZATION_FIDELITY / ERR_NOT_QUANTIZABLE.
+ */
+export async function quantizeModelFile(basePath: string, file: string, target: FidelityTarget, score: ProbeScorer): Promise<Int8Model> {
+  const dir = path.dirname(file);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const scratch = await fs.promises.mkdtemp(path.join(dir, '.quantize-'));
   try {
-    await fs.promises.mkdir(dir, { recursive: true });
-    await fs.promises.writeFile(temp, bytes);
-  } catch (error) {
-    await fs.promises.rm(temp, { force: true });
-    throw new CrossrankError(
-      'ERR_MODEL_LOAD',
-      `Cannot write the derived model to ${dir}: ${(error as Error).message}. Pass a writable folder as modelCacheDir.`,
-      { cause: error },
-    );
+    const int8 = await quantizeToTarget(basePath, target, score, scratch, path.basename(file));
+    if (int8.dataFile) {
+      await fs.promises.rename(int8.dataFile, dataFileOf(file));
+      int8.dataFile = dataFileOf(file);
+    }
+    return { ...int8, bytes: withFidelity(int8.bytes, int8.fidelity) };
+  } finally {
+    await fs.promises.rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Checks a freshly written file (at `tempPath`) before it is cached; throws to refuse it. */
+type Check = (tempPath: string) => Promise<void>;
+
+/** Writes `bytes` to `target` through a temp file, after `check` accepts the temp file; on failure drops `dataFile` too. */
+async function writeEntry(dir: string, target: string, bytes: Uint8Array, dataFile: string | undefined, check?: Check): Promise<void> {
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let kept = false;
   try {
+    try {
+      await fs.promises.mkdir(dir, { recursive: true });
+      await fs.promises.writeFile(temp, bytes);
+    } catch (error) {
+      throw new CrossrankError(
+        'ERR_MODEL_LOAD',
+        `Cannot write the derived model to ${dir}: ${(error as Error).message}. Pass a writable folder as modelCacheDir.`,
+        { cause: error },
+      );
+    }
     await check?.(temp);
     await fs.promises.rename(temp, target);
+    kept = true;
   } finally {
     await fs.promises.rm(temp, { force: true });
+    if (!kept && dataFile) await fs.promises.rm(dataFile, { force: true });
   }
 }
 
 /**
  * Returns the path of the derived version of `modelPath`, making and writing it on first use. The fused graph is its
- * own entry, checked by `verify` before it is kept; int8 with optimize quantizes that entry. A file name holds the
- * derivation, the source's sha256 and crossrank's version, so a changed source or a new crossrank derives again; older
- * entries of the same derivation and source name are deleted then.
+ * own entry, checked against the source on probe pairs before it is kept; int8 (with optimize, of that entry) is
+ * measured on probe pairs and kept only when it meets the target. A file name holds the derivation, the sha256 of the
+ * source and its external data files, and crossrank's version, so a changed source or a new crossrank derives again;
+ * older entries of the same derivation and source name are deleted then. `score` runs probes with the model's tokenizer.
  */
 export async function derivedModelPath(
   modelPath: string,
   modelDir: string,
   derivation: Derivation,
   cacheDir: string | undefined,
-  verify: VerifyFused,
+  score: ProbeScorer,
 ): Promise<string> {
   const dir = cacheDir !== undefined ? path.resolve(cacheDir) : defaultCacheDir(modelDir);
   const stem = path.basename(modelPath, '.onnx');
   // Names the source by its path too, so that two models sharing a cache folder never delete each other's entries.
   const source = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 8);
-  const hash = (await sha256(modelPath)).slice(0, 32);
+  const dataFiles = externalDataLocations(modelPath).map((location) => path.resolve(path.dirname(modelPath), location));
+  const hash = (await sha256([modelPath, ...dataFiles.filter((f) => fs.existsSync(f))])).slice(0, 32);
   const entry = (d: Derivation) => {
     const prefix = `${stem}.${source}.${tagOf(d)}.`;
     return { prefix, file: path.join(dir, `${prefix}${hash}.crossrank-${crossrankVersion()}.onnx`) };
@@ -132,25 +160,27 @@ export async function derivedModelPath(
   if (derivation.optimize) {
     const fused = entry({ optimize: true });
     if (!fs.existsSync(fused.file)) {
-      const { bytes } = await deriveModel(await fs.promises.readFile(modelPath), { optimize: true });
-      await writeEntry(dir, fused.file, bytes, verify);
+      await fs.promises.mkdir(dir, { recursive: true });
+      const { bytes, dataFile } = await fuseModelFile(modelPath, fused.file);
+      await writeEntry(dir, fused.file, bytes, dataFile, (temp) => verifyFused(score, modelPath, temp));
       made.push(fused);
     }
     base = fused.file;
   }
   let target = base;
-  if (derivation.quantize === 'int8') {
+  if (derivation.quantize) {
     const int8 = entry(derivation);
     if (!fs.existsSync(int8.file)) {
-      const { bytes } = await deriveModel(await fs.promises.readFile(base), { optimize: false, quantize: 'int8' });
-      await writeEntry(dir, int8.file, bytes);
+      const { bytes, dataFile } = await quantizeModelFile(base, int8.file, derivation.quantize, score);
+      await writeEntry(dir, int8.file, bytes, dataFile);
       made.push(int8);
     }
     target = int8.file;
   }
   for (const { prefix, file } of made) {
     for (const name of await fs.promises.readdir(dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.onnx') && path.join(dir, name) !== file) await fs.promises.rm(path.join(dir, name), { force: true });
+      const stale = name.startsWith(prefix) && (name.endsWith('.onnx') || name.endsWith('.onnx_data'));
+      if (stale && path.join(dir, name) !== file && path.join(dir, name) !== dataFileOf(file)) await fs.promises.rm(path.join(dir, name), { force: true });
     }
   }
   return target;

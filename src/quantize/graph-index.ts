@@ -1,4 +1,5 @@
 // Look-ups over one ONNX graph: who produces and who reads each tensor, and the values of constant tensors.
+import { externalBytes, isExternal } from './external-data';
 import { AttributeType, DataType, type GraphProto, type NodeProto, type TensorProto, int64 } from './onnx-proto';
 
 /** Values of a constant tensor: floats for FLOAT, numbers for INT32 / INT64. */
@@ -7,12 +8,13 @@ export interface ConstantValue {
   values: Float32Array | number[];
 }
 
-/** Decodes an initializer or a Constant node's tensor held inside the file; undefined for external data. */
+/** Decodes an initializer or a Constant node's tensor; external data only when attachExternalData located it. */
 export function tensorValues(tensor: TensorProto): ConstantValue | undefined {
-  if (tensor.dataLocation === 1 || tensor.externalData.length > 0) return undefined;
+  const external = isExternal(tensor) ? externalBytes(tensor) : undefined;
+  if (isExternal(tensor) && !external) return undefined;
   const dims = tensor.dims.map(int64);
   const count = dims.reduce((n, d) => n * d, 1);
-  const raw = tensor.rawData && tensor.rawData.length > 0 ? new Uint8Array(tensor.rawData) : undefined; // aligned copy
+  const raw = external ?? (tensor.rawData && tensor.rawData.length > 0 ? new Uint8Array(tensor.rawData) : undefined); // aligned copy
   switch (tensor.dataType) {
     case DataType.FLOAT:
       if (raw) return raw.length === count * 4 ? { dims, values: new Float32Array(raw.buffer, 0, count) } : undefined;

@@ -1,5 +1,6 @@
 // What an ONNX file runs at, read from its op types and weight types: for `model.precision` and `model.optimized`.
 import * as fs from 'node:fs';
+import { FIDELITY_METADATA_KEY, type QuantizationFidelity, parseFidelity } from './fidelity';
 import { DataType } from './onnx-proto';
 
 /** The precision of a model's weights: int8 when it has integer MatMul / attention kernels, else its float type. */
@@ -9,6 +10,8 @@ export interface GraphSummary {
   precision: Precision;
   /** True when self-attention runs as one fused com.microsoft attention node. */
   optimized: boolean;
+  /** The figures crossrank measured when it quantized the file (its metadata), else undefined. */
+  quantization: QuantizationFidelity | undefined;
 }
 
 const INT8_OPS = new Set([
@@ -19,6 +22,10 @@ const FUSED_ATTENTION = new Set(['Attention', 'QAttention', 'MultiHeadAttention'
 // Field numbers of onnx.proto: ModelProto.graph, GraphProto.node / .initializer, NodeProto.op_type / .domain,
 // TensorProto.data_type.
 const MODEL_GRAPH = 7;
+const MODEL_METADATA = 14;
+const ENTRY_KEY = 1;
+const ENTRY_VALUE = 2;
+const TENSOR_EXTERNAL_DATA = 13;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const NODE_OP_TYPE = 4;
@@ -121,11 +128,16 @@ export async function summarizeGraph(modelPath: string): Promise<GraphSummary> {
   let int8 = false;
   let fp16 = false;
   let optimized = false;
+  let quantization: QuantizationFidelity | undefined;
   let fd: number | undefined;
   try {
     fd = fs.openSync(modelPath, 'r');
     const reader = new FieldReader(fd);
     reader.each(0, fs.fstatSync(fd).size, (field, start, end) => {
+      if (field === MODEL_METADATA) {
+        const entry = smallFields(reader.head(start, end));
+        if (entry.get(ENTRY_KEY) === FIDELITY_METADATA_KEY) quantization = parseFidelity(String(entry.get(ENTRY_VALUE)));
+      }
       if (field !== MODEL_GRAPH) return;
       reader.each(start, end, (graphField, s, e) => {
         if (graphField === GRAPH_NODE) {
@@ -143,5 +155,28 @@ export async function summarizeGraph(modelPath: string): Promise<GraphSummary> {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  return { precision: int8 ? 'int8' : fp16 ? 'fp16' : 'fp32', optimized };
+  return { precision: int8 ? 'int8' : fp16 ? 'fp16' : 'fp32', optimized, quantization: int8 ? quantization : undefined };
+}
+
+/** The external data files an ONNX file's initializers name (locations as written), read by position like summarizeGraph. */
+export function externalDataLocations(modelPath: string): string[] {
+  const locations = new Set<string>();
+  const fd = fs.openSync(modelPath, 'r');
+  try {
+    const reader = new FieldReader(fd);
+    reader.each(0, fs.fstatSync(fd).size, (field, start, end) => {
+      if (field !== MODEL_GRAPH) return;
+      reader.each(start, end, (graphField, s, e) => {
+        if (graphField !== GRAPH_INITIALIZER) return;
+        reader.each(s, e, (tensorField, ts, te) => {
+          if (tensorField !== TENSOR_EXTERNAL_DATA) return;
+          const entry = smallFields(reader.head(ts, te));
+          if (entry.get(ENTRY_KEY) === 'location') locations.add(String(entry.get(ENTRY_VALUE)));
+        });
+      });
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+  return [...locations];
 }

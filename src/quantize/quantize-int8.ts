@@ -38,6 +38,15 @@ export interface QuantizeOptions {
   quantizeFirstLayer?: boolean;
   /** Weights (by initializer name) to leave fp32. */
   keepFp32?: (weightName: string) => boolean;
+  /** Nodes (by nodeKey: name, else first output) to leave fp32: what mixed precision keeps. */
+  keepFp32Nodes?: ReadonlySet<string>;
+  /** Quantized weights by name, filled and reused across runs over copies of one model (mixed precision's trials). */
+  weightCache?: Map<string, Int8Weight>;
+}
+
+/** A node's stable name: its name, else its first output. */
+export function nodeKey(node: NodeProto): string {
+  return node.name || (node.output[0] ?? '');
 }
 
 export interface QuantizeResult {
@@ -48,10 +57,13 @@ export interface QuantizeResult {
   head: string[];
   /** Names of the first encoder layer's attention projections, left fp32. */
   firstLayer: string[];
+  /** Names of the other weight nodes left fp32 (keepFp32, keepFp32Nodes). */
+  kept: string[];
 }
 
 
-interface Weight {
+/** One weight's int8 values with its per-channel scales and zero points. */
+export interface Int8Weight {
   q: Uint8Array; // int8 values, K x N row-major
   scale: Float32Array; // N
   zeroPoint: Uint8Array; // N int8 values
@@ -64,7 +76,7 @@ function floatValues(tensor: TensorProto): Float32Array | undefined {
 }
 
 /** Per-column int8 quantization of a K x N matrix (column n = output channel n). */
-function quantizeWeight(w: Float32Array, k: number, n: number, symmetric: boolean): Weight {
+function quantizeWeight(w: Float32Array, k: number, n: number, symmetric: boolean): Int8Weight {
   const min = new Float32Array(n);
   const max = new Float32Array(n);
   for (let r = 0; r < k; r++) {
@@ -263,42 +275,55 @@ function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<v
   const quantized: string[] = [];
   const headNames: string[] = [];
   const firstNames: string[] = [];
+  const kept: string[] = [];
   let id = 0;
   const firstLayer = firstLayerNodes(graph, graph.node.filter((n) => candidate(n, init) !== undefined && !head.has(n)));
 
   for (const node of graph.node) {
     if (isFusedAttention(node)) {
       if (firstLayer.has(node) && !options.quantizeFirstLayer) {
-        firstNames.push(node.name ?? node.output[0] ?? '');
+        firstNames.push(nodeKey(node));
+        continue;
+      }
+      if (options.keepFp32Nodes?.has(nodeKey(node))) {
+        kept.push(nodeKey(node));
         continue;
       }
       const nodes = quantizeAttention(node, init, added);
       yield;
       if (nodes) {
         replacement.set(node, nodes);
-        quantized.push(node.name ?? '');
+        quantized.push(nodeKey(node));
       }
       continue;
     }
     const found = candidate(node, init);
     if (!found) continue;
     if (head.has(node) && !options.quantizeHead) {
-      headNames.push(node.name ?? node.output[0] ?? '');
+      headNames.push(nodeKey(node));
       continue;
     }
     if (firstLayer.has(node) && !options.quantizeFirstLayer) {
-      firstNames.push(node.name ?? node.output[0] ?? '');
+      firstNames.push(nodeKey(node));
       continue;
     }
     const weightName = found.weight.name ?? '';
-    if (options.keepFp32?.(weightName)) continue;
-    const values = floatValues(found.weight);
-    if (!values) continue;
+    if (options.keepFp32?.(weightName) || options.keepFp32Nodes?.has(nodeKey(node))) {
+      kept.push(nodeKey(node));
+      continue;
+    }
     const key = `${weightName}${found.transposed ? ':T' : ''}`;
     let prefix = quantizedWeights.get(key);
     if (prefix === undefined) {
+      const cacheKey = `${key}:${symmetric ? 's' : 'a'}`;
+      let w = options.weightCache?.get(cacheKey);
+      if (!w) {
+        const values = floatValues(found.weight);
+        if (!values) continue;
+        w = quantizeWeight(found.transposed ? transpose(values, found.n, found.k) : values, found.k, found.n, symmetric);
+        options.weightCache?.set(cacheKey, w);
+      }
       prefix = `${weightName}${found.transposed ? '_transposed' : ''}_int8`;
-      const w = quantizeWeight(found.transposed ? transpose(values, found.n, found.k) : values, found.k, found.n, symmetric);
       added.push(
         makeTensor(`${prefix}_quantized`, DataType.INT8, [found.k, found.n], w.q),
         makeTensor(`${prefix}_scale`, DataType.FLOAT, [found.n], new Uint8Array(w.scale.buffer)),
@@ -326,7 +351,7 @@ function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<v
       }
     }
 
-    const name = node.name || `quantized_${id}`;
+    const name = nodeKey(node);
     const q = `${prefix}_quantized`;
     const s = `${prefix}_scale`;
     const z = `${prefix}_zero_point`;
@@ -362,5 +387,5 @@ function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<v
   graph.initializer.push(...added);
   pruneInitializers(graph);
   if (graph.node.some((n) => n.domain === MS_DOMAIN)) importMsDomain(model);
-  return { quantized, head: headNames, firstLayer: firstNames };
+  return { quantized, head: headNames, firstLayer: firstNames, kept };
 }

@@ -1,6 +1,6 @@
 // The numeric check of a fused graph: it must score padded batches as the source graph does before it is cached.
-import { native, type NativeModel, type NativeTokenizer } from '../../binding/native';
-import { CrossrankError, fromNative } from '../errors';
+import { CrossrankError } from '../errors';
+import type { ProbeScorer } from './probe-scorer';
 
 /** Largest |logit difference| accepted; the fused kernel differs from the unfused graph by about 1e-5. */
 const TOLERANCE = 1e-3;
@@ -19,39 +19,11 @@ function probePairs(): string[] {
   return texts;
 }
 
-async function scoreOnCpu(tokenizer: NativeTokenizer, modelPath: string, numLabelsHint: number, texts: string[]): Promise<Float32Array> {
-  let model: NativeModel;
-  try {
-    model = await native().createModel(tokenizer, {
-      modelPath,
-      providers: [{ name: 'cpu', options: {} }],
-      fallback: false,
-      maxLength: 128,
-      lengthBucket: 1,
-      maxInflightBatches: 1,
-      threads: 0,
-      numLabelsHint,
-      maxBatchTokens: 1 << 20,
-      maxBatchSize: texts.length,
-      maxQueuedPairs: texts.length,
-    });
-  } catch (error) {
-    throw fromNative(error);
-  }
-  try {
-    return await new Promise<Float32Array>((resolve, reject) =>
-      model.score(texts, { maxLength: 128, truncation: 0, activation: 0 }, (error, scores) => (error ? reject(fromNative(error)) : resolve(scores as Float32Array))),
-    );
-  } finally {
-    await new Promise<void>((resolve) => model.close(resolve));
-  }
-}
-
 /** Throws ERR_NOT_OPTIMIZABLE when `fusedPath` scores the probe pairs differently from `sourcePath` (on CPU). */
-export async function verifyFused(tokenizer: NativeTokenizer, sourcePath: string, fusedPath: string, numLabelsHint: number): Promise<void> {
+export async function verifyFused(score: ProbeScorer, sourcePath: string, fusedPath: string): Promise<void> {
   const texts = probePairs();
-  const expected = await scoreOnCpu(tokenizer, sourcePath, numLabelsHint, texts);
-  const actual = await scoreOnCpu(tokenizer, fusedPath, numLabelsHint, texts);
+  const expected = await score(sourcePath, texts, true);
+  const actual = await score(fusedPath, texts, true);
   let worst = expected.length === actual.length ? 0 : Number.POSITIVE_INFINITY;
   for (let i = 0; i < expected.length && i < actual.length; i++) worst = Math.max(worst, Math.abs((expected[i] as number) - (actual[i] as number)));
   if (!(worst <= TOLERANCE)) {
