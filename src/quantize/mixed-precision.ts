@@ -58,7 +58,6 @@ export async function quantizeToTarget(
   const weightCache = new Map<string, Int8Weight>();
 
   const trial = async (keep: ReadonlySet<string>, subset: boolean): Promise<Trial> => {
-    const T0 = performance.now();
     const { model, external } = await readModelFile(basePath);
     const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: keep, weightCache });
     // A folder per trial, so that an external data file stays with the candidate that may be returned.
@@ -74,7 +73,6 @@ export async function quantizeToTarget(
       if (subset) await fs.promises.rm(folder, { recursive: true, force: true });
     }
     const figures = compareScores(subset ? subsetReference : reference, scores, subset ? sizes.slice(0, SENSITIVITY_QUERIES) : sizes);
-    if (process.env.H16_DEBUG) console.error('trial', keep.size, subset, ((performance.now() - T0) / 1000).toFixed(2), JSON.stringify(compareScores(subset ? subsetReference : reference, scores, subset ? sizes.slice(0, SENSITIVITY_QUERIES) : sizes)));
     const fp32MatMuls = summary.head.length + summary.firstLayer.length + summary.kept.length;
     return { bytes, dataFile, summary, scores, fidelity: { ...figures, fp32MatMuls, int8MatMuls: summary.quantized.length } };
   };
