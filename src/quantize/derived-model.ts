@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CrossrankError } from '../errors';
 import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
-import { type FidelityTarget, withFidelity } from './fidelity';
+import { DEFAULT_TARGET, type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
 import { externalDataLocations } from './graph-summary';
 import { type Int8Model, quantizeToTarget } from './mixed-precision';
@@ -65,7 +65,9 @@ function defaultCacheDir(modelDir: string): string {
 
 function tagOf(derivation: Derivation): string {
   const q = derivation.quantize;
-  const int8 = q ? `int8-s${q.minSpearman}-k${q.minTopKOverlap}` : '';
+  // The default target keeps the plain tag; another one is named in parts per ten thousand (no dots in a tag).
+  const custom = q && (q.minSpearman !== DEFAULT_TARGET.minSpearman || q.minTopKOverlap !== DEFAULT_TARGET.minTopKOverlap);
+  const int8 = !q ? '' : custom ? `int8-s${Math.round(q.minSpearman * 1e4)}-k${Math.round(q.minTopKOverlap * 1e4)}` : 'int8';
   return [derivation.optimize ? 'fused' : '', int8].filter(Boolean).join('-');
 }
 
