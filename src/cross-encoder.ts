@@ -20,7 +20,7 @@ export type { HubProgress } from './hub/resolve-model';
 export type { Precision } from './quantize/graph-summary';
 export type { QuantizationFidelity } from './quantize/fidelity';
 
-export type { BatchingOptions, LoadOptions } from './load-options';
+export type { BatchingOptions, LoadOptions, QuantizeOptions } from './load-options';
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
 
 export interface ScoreOptions {

@@ -9,6 +9,8 @@ export type {
   HubProgress,
   LoadOptions,
   Precision,
+  QuantizationFidelity,
+  QuantizeOptions,
   RankOptions,
   RankResult,
   ScoreOptions,

@@ -2,6 +2,7 @@
 // batched against single, the model facts crossrank reads, and rank() against sentence-transformers where Python has it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,12 +21,14 @@ interface Family {
   /** From max_position_embeddings alone (XLM-R: 514 less pad_token_id + 1). */
   positions: number;
   padId: number;
+  /** Whether optimize: true recognises its attention (XLM-R's is BERT's; DeBERTa's disentangled and ModernBERT's rotary are not). */
+  fusable: boolean;
 }
 
 const FAMILIES: readonly Family[] = [
-  { name: 'xlm-roberta', maxLength: 512, positions: 512, padId: 1 },
-  { name: 'deberta-v2', maxLength: 512, positions: 512, padId: 0 },
-  { name: 'modernbert', maxLength: 8192, positions: 8192, padId: 50283 },
+  { name: 'xlm-roberta', maxLength: 512, positions: 512, padId: 1, fusable: true },
+  { name: 'deberta-v2', maxLength: 512, positions: 512, padId: 0, fusable: false },
+  { name: 'modernbert', maxLength: 8192, positions: 8192, padId: 50283, fusable: false },
 ];
 
 // One or two sentences per language and script; accents, combining marks, RTL, CJK without spaces, emoji.
@@ -93,6 +96,12 @@ function firstLogits(logits: Float32Array[]): Float32Array {
   return Float32Array.from(logits, (l) => l[0] as number);
 }
 
+function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number));
+  return sum / a.length;
+}
+
 function spread(values: Float32Array): number {
   const mean = values.reduce((s, x) => s + x, 0) / values.length;
   return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / values.length);
@@ -148,6 +157,47 @@ describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
       expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
     } finally {
       await session.release();
+    }
+  });
+
+  it('quantizes to int8 meeting the default fidelity target, scores close to fp32', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-family-int8-'));
+    clones.push(cache);
+    const int8 = await CrossEncoder.load(dir, { activation: 'identity', quantize: 'int8', modelCacheDir: cache });
+    try {
+      expect(int8.precision).toBe('int8');
+      const q = int8.quantization;
+      expect(q).toBeDefined();
+      expect(q?.spearman).toBeGreaterThanOrEqual(0.99);
+      expect(q?.top10Overlap).toBeGreaterThanOrEqual(0.9);
+      expect(q?.int8MatMuls).toBeGreaterThan(0);
+      const pairs = PAIRS.slice(0, 200);
+      const scores = await int8.score(pairs);
+      const fp32 = reference.subarray(0, 200);
+      // int8 moves scores, but stays far closer to fp32 than the spread of the scores themselves.
+      expect(maxAbsDiff(scores, fp32)).toBeGreaterThan(0);
+      expect(meanAbsDiff(scores, fp32)).toBeLessThan(spread(fp32));
+    } finally {
+      await int8.close();
+    }
+  });
+
+  it(family.fusable ? 'optimizes: fused attention scores within 1e-4 of fp32' : 'refuses optimize with ERR_NOT_OPTIMIZABLE, caching nothing', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-family-fused-'));
+    clones.push(cache);
+    const load = CrossEncoder.load(dir, { activation: 'identity', optimize: true, modelCacheDir: cache });
+    if (!family.fusable) {
+      await expect(load).rejects.toMatchObject({ code: 'ERR_NOT_OPTIMIZABLE' });
+      expect(fs.readdirSync(cache).filter((f) => f.endsWith('.onnx'))).toEqual([]);
+      return;
+    }
+    const fused = await load;
+    try {
+      expect(fused.optimized).toBe(true);
+      const pairs = PAIRS.slice(0, 500);
+      expect(maxAbsDiff(await fused.score(pairs), reference.subarray(0, 500))).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await fused.close();
     }
   });
 

@@ -7,7 +7,7 @@ import { CrossrankError } from '../errors';
 import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
 import { DEFAULT_TARGET, type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
-import { externalDataLocations } from './graph-summary';
+import { externalDataFiles } from '../onnx-external-data';
 import { type Int8Model, quantizeToTarget } from './mixed-precision';
 import type { ProbeScorer } from './probe-scorer';
 import { verifyFused } from './verify-fused';
@@ -150,7 +150,7 @@ export async function derivedModelPath(
   const stem = path.basename(modelPath, '.onnx');
   // Names the source by its path too, so that two models sharing a cache folder never delete each other's entries.
   const source = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 8);
-  const dataFiles = externalDataLocations(modelPath).map((location) => path.resolve(path.dirname(modelPath), location));
+  const dataFiles = externalDataFiles(modelPath).map((location) => path.resolve(path.dirname(modelPath), location));
   const hash = (await sha256([modelPath, ...dataFiles.filter((f) => fs.existsSync(f))])).slice(0, 32);
   const entry = (d: Derivation) => {
     const prefix = `${stem}.${source}.${tagOf(d)}.`;

@@ -25,7 +25,6 @@ const MODEL_GRAPH = 7;
 const MODEL_METADATA = 14;
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
-const TENSOR_EXTERNAL_DATA = 13;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const NODE_OP_TYPE = 4;
@@ -156,27 +155,4 @@ export async function summarizeGraph(modelPath: string): Promise<GraphSummary> {
     if (fd !== undefined) fs.closeSync(fd);
   }
   return { precision: int8 ? 'int8' : fp16 ? 'fp16' : 'fp32', optimized, quantization: int8 ? quantization : undefined };
-}
-
-/** The external data files an ONNX file's initializers name (locations as written), read by position like summarizeGraph. */
-export function externalDataLocations(modelPath: string): string[] {
-  const locations = new Set<string>();
-  const fd = fs.openSync(modelPath, 'r');
-  try {
-    const reader = new FieldReader(fd);
-    reader.each(0, fs.fstatSync(fd).size, (field, start, end) => {
-      if (field !== MODEL_GRAPH) return;
-      reader.each(start, end, (graphField, s, e) => {
-        if (graphField !== GRAPH_INITIALIZER) return;
-        reader.each(s, e, (tensorField, ts, te) => {
-          if (tensorField !== TENSOR_EXTERNAL_DATA) return;
-          const entry = smallFields(reader.head(ts, te));
-          if (entry.get(ENTRY_KEY) === 'location') locations.add(String(entry.get(ENTRY_VALUE)));
-        });
-      });
-    });
-  } finally {
-    fs.closeSync(fd);
-  }
-  return [...locations];
 }
