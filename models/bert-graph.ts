@@ -15,6 +15,22 @@ export interface BertArchitecture {
   layerNormEps: number;
   /** false: the graph has no token_type_ids input and adds token-type row 0 as a constant. */
   tokenTypeInput: boolean;
+  /**
+   * JinaBERT (jina-reranker-v1): no position embeddings but symmetric ALiBi biases (-slope_h * |i - j|) added to the
+   * attention scores, and a gated feed-forward: GELU(x W_g[:, :I]) * (x W_g[:, I:]) without bias, then W_o.
+   */
+  jina?: boolean;
+}
+
+/** ALiBi head slopes as the ALiBi paper and JinaBERT compute them (geometric; interleaved for non-powers of two). */
+export function alibiSlopes(heads: number): number[] {
+  const powerOfTwo = (n: number): number[] => {
+    const start = 2 ** -(2 ** -(Math.log2(n) - 3));
+    return Array.from({ length: n }, (_, i) => start * start ** i);
+  };
+  if (Number.isInteger(Math.log2(heads))) return powerOfTwo(heads);
+  const closest = 2 ** Math.floor(Math.log2(heads));
+  return [...powerOfTwo(closest), ...powerOfTwo(2 * closest).filter((_, i) => i % 2 === 0).slice(0, heads - closest)];
 }
 
 /**
@@ -161,14 +177,14 @@ export function buildBertModel(
   // Embeddings: word + position (range(sequence_length), computed in-graph) + token type.
   const wordEmb = g.floatTensor('bert.embeddings.word_embeddings.weight', [arch.vocabSize, H],
     w.normal(arch.vocabSize * H, scales.wordEmbedding));
-  const posEmb = g.floatTensor('bert.embeddings.position_embeddings.weight', [arch.maxPositions, H],
+  const posEmb = arch.jina ? '' : g.floatTensor('bert.embeddings.position_embeddings.weight', [arch.maxPositions, H],
     w.normal(arch.maxPositions * H, scales.positionEmbedding));
   const typeData = w.normal(arch.typeVocabSize * H, scales.tokenTypeEmbedding);
 
   let h = g.op('Gather', [wordEmb, 'input_ids'], { axis: attrInt(0) });
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), oneScalar], { axis: attrInt(0) });
   const positionIds = g.op('Range', [zeroScalar, seqLen, oneScalar]);
-  h = g.op('Add', [h, g.op('Gather', [posEmb, positionIds], { axis: attrInt(0) })]);
+  if (!arch.jina) h = g.op('Add', [h, g.op('Gather', [posEmb, positionIds], { axis: attrInt(0) })]);
   if (arch.tokenTypeInput) {
     const typeEmb = g.floatTensor('bert.embeddings.token_type_embeddings.weight', [arch.typeVocabSize, H], typeData);
     h = g.op('Add', [h, g.op('Gather', [typeEmb, 'token_type_ids'], { axis: attrInt(0) })]);
@@ -188,6 +204,16 @@ export function buildBertModel(
     const inverted = g.op('Sub', [oneFloat, expanded]);
     const masked = g.op('Cast', [inverted], { to: attrInt(DataType.BOOL) });
     additiveMask = g.op('Where', [masked, maskNegative, inverted]);
+  }
+  if (arch.jina) {
+    // ALiBi [heads, seq, seq] = -slope * |j - i|, folded into the additive mask as JinaBertModel does.
+    const positions = g.op('Cast', [positionIds], { to: attrInt(DataType.FLOAT) });
+    const distance = g.op('Abs', [g.op('Sub', [
+      g.op('Unsqueeze', [positions, g.int64Tensor('const_axis0', [1], [0])]),
+      g.op('Unsqueeze', [positions, g.int64Tensor('const_axis1', [1], [1])]),
+    ])]);
+    const slopes = g.floatTensor('const_alibi_negative_slopes', [numHeads, 1, 1], Float32Array.from(alibiSlopes(numHeads), (x) => -x));
+    additiveMask = g.op('Add', [additiveMask, g.op('Mul', [distance, slopes])]);
   }
   const quarterScale = attentionExport === 'sdpa' ? g.floatTensor('const_quarter_scale', [], Float32Array.of(1 / Math.sqrt(Math.sqrt(headDim)))) : '';
 
@@ -215,11 +241,23 @@ export function buildBertModel(
     h = layerNorm(g.op('Add', [attnOut, h]), `${p}.attention.output.LayerNorm`);
 
     // GELU, erf form: 0.5 * x * (1 + erf(x / sqrt(2))).
-    const inter = dense(h, `${p}.intermediate.dense`, H, I, scales.dense);
-    const erf = g.op('Erf', [g.op('Div', [inter, sqrt2])]);
-    const gelu = g.op('Mul', [g.op('Mul', [inter, g.op('Add', [erf, oneFloat])]), half]);
-    const out = dense(gelu, `${p}.output.dense`, I, H, scales.dense);
-    h = layerNorm(g.op('Add', [out, h]), `${p}.output.LayerNorm`);
+    const gelu = (x: string): string => g.op('Mul', [g.op('Mul', [x, g.op('Add', [g.op('Erf', [g.op('Div', [x, sqrt2])]), oneFloat])]), half]);
+    if (arch.jina) {
+      const gatedWeight = g.floatTensor(`${p}.mlp.gated_layers.weight`, [H, 2 * I], w.normal(H * 2 * I, scales.dense / Math.sqrt(H)));
+      const both = g.op('MatMul', [h, gatedWeight]);
+      const half0 = g.int64Tensor(`${p}.const_gate_starts`, [1], [0]);
+      const halfI = g.int64Tensor(`${p}.const_gate_middle`, [1], [I]);
+      const halfEnd = g.int64Tensor(`${p}.const_gate_end`, [1], [2 * I]);
+      const lastAxis = g.int64Tensor(`${p}.const_gate_axis`, [1], [-1]);
+      const gated = g.op('Slice', [both, half0, halfI, lastAxis]);
+      const nonGated = g.op('Slice', [both, halfI, halfEnd, lastAxis]);
+      const out = dense(g.op('Mul', [gelu(gated), nonGated]), `${p}.mlp.wo`, I, H, scales.dense);
+      h = layerNorm(g.op('Add', [out, h]), `${p}.mlp.layernorm`);
+    } else {
+      const inter = dense(h, `${p}.intermediate.dense`, H, I, scales.dense);
+      const out = dense(gelu(inter), `${p}.output.dense`, I, H, scales.dense);
+      h = layerNorm(g.op('Add', [out, h]), `${p}.output.LayerNorm`);
+    }
   }
 
   // Pooler: first token -> dense -> tanh; then the classifier.

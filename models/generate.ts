@@ -27,6 +27,8 @@ interface ModelPlan {
   scales: InitScales;
   /** How attention is written in the graph (default 'eager'). */
   attentionExport?: AttentionExport;
+  /** tokenizer_config.json's model_max_length, when it differs from the copied MiniLM file's 512. */
+  modelMaxLength?: number;
 }
 
 const MINILM_L6: BertArchitecture = {
@@ -65,6 +67,16 @@ const PLANS: readonly ModelPlan[] = [
     labels: ['LABEL_0'],
     keepActivationKey: true,
     scales: TINY_SCALES,
+  },
+  // JinaBERT (jina-reranker-v1-tiny/turbo-en): ALiBi instead of positions, gated GELU feed-forward, 8,192 tokens.
+  {
+    name: 'tiny-jina',
+    seed: 1506,
+    arch: { ...TINY, maxPositions: 8192, jina: true },
+    labels: ['LABEL_0'],
+    keepActivationKey: true,
+    scales: TINY_SCALES,
+    modelMaxLength: 8192,
   },
   {
     name: 'tiny-3-labels',
@@ -112,6 +124,7 @@ function stampFor(plan: ModelPlan): string {
       arch: plan.arch,
       scales: plan.scales,
       attentionExport: plan.attentionExport ?? 'eager',
+      modelMaxLength: plan.modelMaxLength,
       inputsSha256: sha256(...inputs),
     },
     null,
@@ -144,6 +157,15 @@ function configFor(plan: ModelPlan): Record<string, unknown> {
     id2label: Object.fromEntries(plan.labels.map((l, i) => [String(i), l])),
     label2id: Object.fromEntries(plan.labels.map((l, i) => [l, i])),
   };
+  if (arch.jina) {
+    // What jina-reranker-v1's config.json says (its modelling code is remote code on the hub).
+    Object.assign(config, {
+      architectures: ['JinaBertForSequenceClassification'],
+      position_embedding_type: 'alibi',
+      feed_forward_type: 'geglu',
+      auto_map: { AutoConfig: 'jinaai/jina-bert-implementation--configuration_bert.JinaBertConfig', AutoModelForSequenceClassification: 'jinaai/jina-bert-implementation--modeling_bert.JinaBertForSequenceClassification' },
+    });
+  }
   if (!plan.keepActivationKey) delete config.sbert_ce_default_activation_function;
   return config;
 }
@@ -165,6 +187,11 @@ function generate(plan: ModelPlan, stamp: string): void {
   writeAtomic(path.join(dir, 'onnx', 'model.onnx'), bytes);
   // Copied by content (not copyFileSync) so the shared folder's read-only mode does not carry over.
   for (const f of TOKENIZER_FILES) writeAtomic(path.join(dir, f), fs.readFileSync(path.join(TOKENIZER_DIR, f)));
+  if (plan.modelMaxLength !== undefined) {
+    const file = path.join(dir, 'tokenizer_config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeAtomic(file, `${JSON.stringify({ ...config, model_max_length: plan.modelMaxLength }, null, 2)}\n`);
+  }
   writeAtomic(path.join(dir, 'config.json'), `${JSON.stringify(configFor(plan), null, 2)}\n`);
   writeAtomic(path.join(dir, STAMP_FILE), stamp);
 }

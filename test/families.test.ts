@@ -1,5 +1,6 @@
-// The reranker families (models/fixtures: XLM-R, DeBERTa-v2, ModernBERT): scores against tokenizers + onnxruntime-node,
-// batched against single, the model facts crossrank reads, and rank() against sentence-transformers where Python has it.
+// The reranker families (models/fixtures: XLM-R, DeBERTa-v2, ModernBERT; models/generated/tiny-jina: JinaBERT): scores
+// against tokenizers + onnxruntime-node, batched against single, the model facts crossrank reads, derived models, and
+// rank() against sentence-transformers (JinaBERT: the graph against a NumPy forward pass) where Python has them.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,9 +14,15 @@ import { mulberry32 } from './helpers/random';
 import { referenceScores } from './helpers/reference';
 
 const FIXTURES = path.resolve(__dirname, '..', 'models', 'fixtures');
+const GENERATED = path.resolve(__dirname, '..', 'models', 'generated');
 
 interface Family {
   name: string;
+  dir: string;
+  /** The graph's inputs, as the export declares them. */
+  inputs: string[];
+  /** Whether sentence-transformers can load it (JinaBERT's modelling code is remote code, not in transformers). */
+  sentenceTransformers: boolean;
   /** What sentence-transformers takes: tokenizer_config's model_max_length (bge 512, mxbai 512, gte-modernbert 8192). */
   maxLength: number;
   /** From max_position_embeddings alone (XLM-R: 514 less pad_token_id + 1). */
@@ -25,10 +32,22 @@ interface Family {
   fusable: boolean;
 }
 
+const EXPORTED = { inputs: ['input_ids', 'attention_mask'], sentenceTransformers: true };
 const FAMILIES: readonly Family[] = [
-  { name: 'xlm-roberta', maxLength: 512, positions: 512, padId: 1, fusable: true },
-  { name: 'deberta-v2', maxLength: 512, positions: 512, padId: 0, fusable: false },
-  { name: 'modernbert', maxLength: 8192, positions: 8192, padId: 50283, fusable: false },
+  { name: 'xlm-roberta', dir: path.join(FIXTURES, 'xlm-roberta'), ...EXPORTED, maxLength: 512, positions: 512, padId: 1, fusable: true },
+  { name: 'deberta-v2', dir: path.join(FIXTURES, 'deberta-v2'), ...EXPORTED, maxLength: 512, positions: 512, padId: 0, fusable: false },
+  { name: 'modernbert', dir: path.join(FIXTURES, 'modernbert'), ...EXPORTED, maxLength: 8192, positions: 8192, padId: 50283, fusable: false },
+  // ALiBi attention biases are not BERT's attention pattern: optimize refuses rather than fuse without them.
+  {
+    name: 'jina-bert',
+    dir: path.join(GENERATED, 'tiny-jina'),
+    inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
+    sentenceTransformers: false,
+    maxLength: 8192,
+    positions: 8192,
+    padId: 0,
+    fusable: false,
+  },
 ];
 
 // One or two sentences per language and script; accents, combining marks, RTL, CJK without spaces, emoji.
@@ -111,7 +130,7 @@ const clones: string[] = [];
 afterAll(() => clones.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
-  const dir = path.join(FIXTURES, family.name);
+  const { dir } = family;
   let model: CrossEncoder;
   let reference: Float32Array;
   let batched: Float32Array | undefined;
@@ -154,7 +173,7 @@ describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
     expect(model.numLabels).toBe(1);
     const session = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'));
     try {
-      expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
+      expect([...session.inputNames].sort()).toEqual([...family.inputs].sort());
     } finally {
       await session.release();
     }
@@ -218,10 +237,10 @@ describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
   });
 });
 
-/** CROSSRANK_PYTHON, else python3, when it imports sentence_transformers. */
-function sentenceTransformersPython(): string | undefined {
+/** CROSSRANK_PYTHON, else python3, when it imports `modules`. */
+function pythonWith(modules: string): string | undefined {
   const python = process.env.CROSSRANK_PYTHON ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import sentence_transformers'], { stdio: 'ignore' });
+  const probe = spawnSync(python, ['-c', `import ${modules}`], { stdio: 'ignore' });
   return probe.status === 0 ? python : undefined;
 }
 
@@ -230,15 +249,15 @@ interface StHit {
   score: number;
 }
 
-const python = sentenceTransformersPython();
+const python = pythonWith('sentence_transformers');
 
 describe.skipIf(python === undefined)('rank() against sentence-transformers CrossEncoder.rank (needs Python with sentence_transformers)', () => {
   const pairs = multilingualPairs(60, 47);
   const queries = [...pairs.slice(0, 4).map(([a]) => a), 'how long does it take to charge an electric car', '東京の人口'];
   const documents = [...pairs.map(([, b]) => b), ...ordinaryPairs(40, 49).map(([, b]) => b)];
 
-  it.each(FAMILIES)('$name: same top 10 corpus ids, scores within 1e-4', async (family) => {
-    const dir = path.join(FIXTURES, family.name);
+  it.each(FAMILIES.filter((f) => f.sentenceTransformers))('$name: same top 10 corpus ids, scores within 1e-4', async (family) => {
+    const { dir } = family;
     const script = path.resolve(__dirname, 'helpers', 'st-rank.py');
     const run = spawnSync(python as string, [script, dir], {
       input: JSON.stringify({ queries, documents, top_k: 10 }),
@@ -261,4 +280,17 @@ describe.skipIf(python === undefined)('rank() against sentence-transformers Cros
       await model.close();
     }
   }, 300_000);
+});
+
+const numpyPython = pythonWith('numpy, onnx, onnxruntime, tokenizers');
+
+describe.skipIf(numpyPython === undefined)('JinaBERT graph against a NumPy forward pass (needs Python with numpy, onnx, onnxruntime, tokenizers)', () => {
+  it('matches ALiBi + gated-GELU JinaBERT within 1e-4, past 512 tokens', () => {
+    const script = path.resolve(__dirname, '..', 'models', 'check-jina-bert.py');
+    const run = spawnSync(numpyPython as string, [script, path.join(GENERATED, 'tiny-jina')], { encoding: 'utf8' });
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout) as { max_abs_diff: number; max_tokens: number };
+    expect(result.max_tokens).toBeGreaterThan(512);
+    expect(result.max_abs_diff).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
 });
