@@ -75,11 +75,12 @@ async function interleave(task: Task): Promise<Interleaved> {
   const warmup = pairsFor(task.set, flags.warmup, flags.seed + 1000);
   const dir = path.resolve(flags.model);
   const model = await loadCrossrank(dir, flags.threads);
-  const fused = await loadCrossrank(dir, flags.threads, { optimize: true });
+  // DeBERTa, ModernBERT and JinaBERT attention cannot be fused (ERR_NOT_OPTIMIZABLE): time crossrank alone then.
+  const fused = await loadCrossrank(dir, flags.threads, { optimize: true }).catch(() => undefined);
   const ceiling = await OrtCeiling.load(dir, flags.threads);
   const batches = await ceiling.prepare(pairs);
   await model.score(warmup);
-  await fused.score(warmup);
+  await fused?.score(warmup);
   await ceiling.run(await ceiling.prepare(warmup));
   const ratios: number[] = [];
   const fusedRatios: number[] = [];
@@ -91,10 +92,10 @@ async function interleave(task: Task): Promise<Interleaved> {
   for (let round = 0; round < Math.max(5, flags.rounds); round++) {
     const ceilingSeconds = await time(() => ceiling.run(batches));
     ratios.push(ceilingSeconds / (await time(() => model.score(pairs))));
-    fusedRatios.push(ceilingSeconds / (await time(() => fused.score(pairs))));
+    if (fused) fusedRatios.push(ceilingSeconds / (await time(() => fused.score(pairs))));
   }
   await model.close();
-  await fused.close();
+  await fused?.close();
   await ceiling.close();
   return { ratios, fusedRatios };
 }
@@ -229,6 +230,7 @@ function printSet(set: SetName, n: number, rows: readonly Row[], interleaved?: I
   );
   if (interleaved) {
     for (const [label, values] of [['crossrank', interleaved.ratios], ['crossrank-fused', interleaved.fusedRatios]] as const) {
+      if (values.length === 0) continue;
       const sorted = [...values].sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)] as number;
       console.log(

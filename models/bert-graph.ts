@@ -57,6 +57,12 @@ export interface InitScales {
   bias: number;
   layerNormGammaNoise: number;
   layerNormBeta: number;
+  /**
+   * Hidden channels whose LayerNorm gain is multiplied by `outlierGain` in every LayerNorm: the few huge residual
+   * dimensions trained transformers develop, which per-batch int8 activation scales cannot represent alongside the rest.
+   */
+  outlierChannels?: readonly number[];
+  outlierGain?: number;
 }
 
 export const DEFAULT_INIT_SCALES: InitScales = {
@@ -154,7 +160,9 @@ export function buildBertModel(
     return g.op('Add', [g.op('MatMul', [x, weight]), bias]);
   };
   const layerNorm = (x: string, prefix: string): string => {
-    const gamma = g.floatTensor(`${prefix}.weight`, [H], w.gamma(H));
+    const gains = w.gamma(H);
+    for (const c of scales.outlierChannels ?? []) gains[c] = (gains[c] as number) * (scales.outlierGain ?? 1);
+    const gamma = g.floatTensor(`${prefix}.weight`, [H], gains);
     const beta = g.floatTensor(`${prefix}.bias`, [H], w.beta(H));
     return g.op('LayerNormalization', [x, gamma, beta], {
       axis: attrInt(-1),

@@ -85,13 +85,15 @@ FAMILIES = {"xlm-roberta": xlm_roberta, "deberta-v2": deberta_v2, "modernbert": 
 
 
 def widen(model, full):
-    """The default 0.02 init scores every pair alike; wider weights make scores (and mistakes) depend on the text."""
-    if full:
-        return
+    """The default 0.02 init scores every pair alike; wider weights make scores (and mistakes) depend on the text.
+    Full shapes scale each matrix by its fan-in (1.5 / sqrt(in), as models/bert-graph.ts does for MiniLM): N(0, 0.3)
+    across 768 inputs and 12 layers would saturate every softmax."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             if name.endswith(("LayerNorm.weight", "norm.weight")):
                 parameter.normal_(1, 0.1)
+            elif full and parameter.dim() == 2:
+                parameter.normal_(0, 1.5 / parameter.shape[1] ** 0.5)
             else:
                 parameter.normal_(0, 0.3 if parameter.dim() == 2 else 0.05)
 

@@ -78,6 +78,16 @@ const PLANS: readonly ModelPlan[] = [
     scales: TINY_SCALES,
     modelMaxLength: 8192,
   },
+  // int8-hostile variants (quantize fidelity tests): weights wider than tiny's, and two outlier residual channels.
+  { name: 'tiny-wide', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: { ...TINY_SCALES, dense: 4, queryKey: 3 } },
+  {
+    name: 'tiny-outlier',
+    seed: 1502,
+    arch: TINY,
+    labels: ['LABEL_0'],
+    keepActivationKey: true,
+    scales: { ...TINY_SCALES, outlierChannels: [7, 33], outlierGain: 10 },
+  },
   {
     name: 'tiny-3-labels',
     seed: 1504,

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CrossEncoder } from '../src';
 import { writeExternalData } from '../src/quantize/external-data';
 import { readModel } from '../src/quantize/onnx-proto';
-import { TINY, maxAbsDiff } from './helpers/models';
+import { GENERATED, TINY, maxAbsDiff } from './helpers/models';
 import { ordinaryPairs } from './helpers/pairs';
 
 const scratch: string[] = [];
@@ -91,5 +91,72 @@ describe('int8 fidelity', () => {
       expect([b.model.precision, b.model.optimized]).toEqual([a.model.precision, a.model.optimized]);
       if (Object.keys(options).length > 0) expect(fs.existsSync(`${b.model.modelPath}_data`)).toBe(true);
     }
+  });
+});
+
+/** Spearman's rho of two score lists (distinct values assumed: float logits of different pairs). */
+function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ranks = (x: ArrayLike<number>): Float64Array => {
+    const order = Array.from(x, (_, i) => i).sort((i, j) => (x[i] as number) - (x[j] as number));
+    const r = new Float64Array(x.length);
+    order.forEach((index, rank) => (r[index] = rank));
+    return r;
+  };
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const mean = (ra.length - 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < ra.length; i++) {
+    num += ((ra[i] as number) - mean) * ((rb[i] as number) - mean);
+    da += ((ra[i] as number) - mean) ** 2;
+    db += ((rb[i] as number) - mean) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+describe('int8 on models that per-batch int8 hurts (models/generate.ts: tiny-outlier, tiny-wide)', { timeout: 300_000 }, () => {
+  // Held out: not the probe pairs the quantizer measured itself on.
+  const heldOut = ordinaryPairs(800, 61);
+  const heldOutSpearman = async (dir: string, quantize: NonNullable<Parameters<typeof CrossEncoder.load>[1]>['quantize'], cache: string) => {
+    const fp32 = await CrossEncoder.load(dir, { activation: 'identity' });
+    const int8 = await CrossEncoder.load(dir, { activation: 'identity', quantize, modelCacheDir: cache });
+    try {
+      return { model: int8, rho: spearman(await fp32.score(heldOut), await int8.score(heldOut)) };
+    } finally {
+      await fp32.close();
+      await int8.close();
+    }
+  };
+
+  it('outlier channels: all-int8 misses the target, so more MatMuls stay fp32 than on tiny, and the result meets it on held-out pairs too', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-outlier-'));
+    scratch.push(cache);
+    const plain = await CrossEncoder.load(TINY, { quantize: 'int8', modelCacheDir: cache });
+    await plain.close();
+    const { model, rho } = await heldOutSpearman(path.join(GENERATED, 'tiny-outlier'), 'int8', cache);
+    const q = model.quantization;
+    expect(model.precision).toBe('int8');
+    expect(q?.spearman).toBeGreaterThanOrEqual(0.99);
+    expect(q?.top10Overlap).toBeGreaterThanOrEqual(0.9);
+    expect(q?.fp32MatMuls).toBeGreaterThan(plain.quantization?.fp32MatMuls ?? Infinity);
+    expect(q?.int8MatMuls).toBeGreaterThan(0);
+    expect(rho).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it('wide weights: ERR_QUANTIZATION_FIDELITY with the best figures and nothing cached; an explicit lower target is met on held-out pairs', async () => {
+    const dir = path.join(GENERATED, 'tiny-wide');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-wide-'));
+    scratch.push(cache);
+    await expect(CrossEncoder.load(dir, { quantize: 'int8', modelCacheDir: cache })).rejects.toMatchObject({
+      code: 'ERR_QUANTIZATION_FIDELITY',
+      message: expect.stringMatching(/reached Spearman 0\.\d+, top-10 overlap \d+(\.\d)?%/),
+    });
+    expect(fs.readdirSync(cache)).toEqual([]);
+    const { model, rho } = await heldOutSpearman(dir, { type: 'int8', minSpearman: 0.95, minTopKOverlap: 0.8 }, cache);
+    expect(model.precision).toBe('int8');
+    expect(model.quantization?.spearman).toBeGreaterThanOrEqual(0.95);
+    expect(rho).toBeGreaterThanOrEqual(0.95);
   });
 });
