@@ -1,8 +1,12 @@
-// crossrank int8 (quantize: 'int8') and fused (optimize: true) against crossrank fp32 on one model, in one process: pairs/s and fidelity.
+// crossrank int8 (quantize: 'int8') and fused (optimize: true) against crossrank fp32, per model, in one process: pairs/s,
+// fidelity on held-out pairs, the probe figures quantize measured, MatMuls kept fp32 and derivation time.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_INIT_SCALES, MINILM_L6, buildBertModel } from '../models/bert-graph';
+import { encodeModel } from '../models/onnx-writer';
 import { CrossEncoder } from '../src/cross-encoder';
+import { CrossrankError } from '../src/errors';
 import { type QuantizeOptions, quantizeInt8 } from '../src/quantize/quantize-int8';
 import { ordinaryPairs, queryPassagePairs, shortPairs } from '../test/helpers/pairs';
 import { parseFlags } from './lib/args';
@@ -12,7 +16,8 @@ import { fixed, formatTable, ratio } from './lib/table';
 
 const flags = parseFlags(
   {
-    model: { default: 'models/generated/minilm-l6', help: 'model folder' },
+    model: { default: 'models/generated/minilm-l6', help: 'model folders, comma-separated' },
+    hard: { default: false, help: 'also MiniLM-L6-shaped int8-hostile variants made on the fly: wide weights (4/sqrt(fan-in)) and two outlier residual channels (10x LayerNorm gain)' },
     'short-pairs': { default: 1024, help: 'short pairs (~60 tokens) timed per variant and pass' },
     'long-pairs': { default: 512, help: 'query-passage pairs (~130 tokens) timed per variant and pass' },
     rounds: { default: 3, help: 'timed passes, variants alternating; the median pass is reported' },
@@ -81,21 +86,66 @@ function spearman(a: Float32Array, b: Float32Array): number {
   return num / Math.sqrt(da * db);
 }
 
+/** MiniLM-L6-shaped int8-hostile variants of minilm-l6's weights, with its tokenizer files linked in: their folders. */
+function hardVariants(): string[] {
+  const tokenizerDir = path.resolve('models/generated/minilm-l6');
+  const variants = {
+    'minilm-l6-wide': { ...DEFAULT_INIT_SCALES, dense: 4, queryKey: 3 },
+    'minilm-l6-outlier': { ...DEFAULT_INIT_SCALES, outlierChannels: [7, 33], outlierGain: 10 },
+  };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-hard-'));
+  return Object.entries(variants).map(([name, scales]) => {
+    const dir = path.join(root, name);
+    fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
+    for (const file of fs.readdirSync(tokenizerDir)) {
+      if (file.endsWith('.json') || file.endsWith('.txt')) fs.symlinkSync(path.join(tokenizerDir, file), path.join(dir, file));
+    }
+    fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), encodeModel(buildBertModel(MINILM_L6, 1501, 'bench', scales)));
+    return dir;
+  });
+}
+
+/** Loads a derived variant, or returns the CrossrankError that refused it (ERR_NOT_OPTIMIZABLE, ERR_QUANTIZATION_FIDELITY). */
+async function loadOrRefusal(modelDir: string, options: Parameters<typeof CrossEncoder.load>[1]): Promise<CrossEncoder | CrossrankError> {
+  try {
+    return await CrossEncoder.load(modelDir, options);
+  } catch (error) {
+    if (error instanceof CrossrankError && (error.code === 'ERR_NOT_OPTIMIZABLE' || error.code === 'ERR_QUANTIZATION_FIDELITY')) return error;
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
-  const modelDir = path.resolve(flags.model);
+  const dirs = flags.model.split(',').map((m) => path.resolve(m));
+  if (flags.hard) dirs.push(...hardVariants());
+  console.log(describeMachine(machineInfo()));
+  for (const dir of dirs) await benchModel(dir);
+}
+
+async function benchModel(modelDir: string): Promise<void> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-cache-'));
   const base = { threads: flags.threads, activation: 'identity' as const };
   const models = new Map<string, CrossEncoder>();
+  const refused: string[] = [];
+  const add = (label: string, loaded: CrossEncoder | CrossrankError) => {
+    if (loaded instanceof CrossEncoder) models.set(label, loaded);
+    else refused.push(`${label}: ${loaded.code}: ${loaded.message}`);
+  };
+  progress(`${modelDir}: deriving int8 (fidelity probes, and mixed precision when they miss the target)`);
   models.set('fp32', await CrossEncoder.load(modelDir, base));
   let started = performance.now();
-  models.set('int8', await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir }));
+  add('int8', await loadOrRefusal(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir }));
   const firstLoad = performance.now() - started;
-  started = performance.now();
-  const again = await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir });
-  const cachedLoad = performance.now() - started;
-  await again.close();
-  models.set('fused fp32', await CrossEncoder.load(modelDir, { ...base, optimize: true, modelCacheDir: cacheDir }));
-  models.set('fused int8', await CrossEncoder.load(modelDir, { ...base, optimize: true, quantize: 'int8', modelCacheDir: cacheDir }));
+  let cachedLoad: number | undefined;
+  if (models.has('int8')) {
+    started = performance.now();
+    await (await CrossEncoder.load(modelDir, { ...base, quantize: 'int8', modelCacheDir: cacheDir })).close();
+    cachedLoad = performance.now() - started;
+  }
+  add('fused fp32', await loadOrRefusal(modelDir, { ...base, optimize: true, modelCacheDir: cacheDir }));
+  if (models.has('fused fp32') && models.has('int8')) {
+    add('fused int8', await loadOrRefusal(modelDir, { ...base, optimize: true, quantize: 'int8', modelCacheDir: cacheDir }));
+  }
   if (flags.variants) {
     const fp32Path = (models.get('fp32') as CrossEncoder).modelPath;
     const scratch = scratchFolder(modelDir, fs.readFileSync(fp32Path));
@@ -120,9 +170,24 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(describeMachine(machineInfo()));
-  console.log(`${flags.model} (random weights), ${flags.threads} threads, median of ${flags.rounds} passes, variants alternating`);
-  console.log(`int8 first load (quantize + write cache) ${(firstLoad / 1000).toFixed(2)} s, cached load ${(cachedLoad / 1000).toFixed(2)} s\n`);
+  console.log(`\n## ${path.basename(modelDir)} (random weights), ${flags.threads} threads, median of ${flags.rounds} passes, variants alternating`);
+  console.log(
+    cachedLoad === undefined
+      ? `int8 refused after ${(firstLoad / 1000).toFixed(2)} s (quantize, probe fidelity, mixed-precision search): fp32 is the fastest model meeting the target`
+      : `int8 first load (quantize, probe fidelity, mixed-precision search if needed, write cache) ${(firstLoad / 1000).toFixed(2)} s, ` +
+          `cached load ${(cachedLoad / 1000).toFixed(2)} s`,
+  );
+  for (const [label, model] of models) {
+    const q = model.quantization;
+    if (q) {
+      console.log(
+        `${label} probe figures: Spearman ${q.spearman.toFixed(4)}, top-10 overlap ${(q.top10Overlap * 100).toFixed(1)}%, ` +
+          `max |Δlogit| ${q.maxAbsDelta.toFixed(3)}, mean ${q.meanAbsDelta.toFixed(3)}; ${q.int8MatMuls} MatMuls int8, ${q.fp32MatMuls} fp32`,
+      );
+    }
+  }
+  for (const line of refused) console.log(`refused: ${line}`);
+  console.log('');
   const speed = (label: string, set: string) => median(samples.get(`${label}|${set}`) ?? []);
   console.log(
     formatTable(

@@ -22,6 +22,20 @@ export interface BertArchitecture {
   jina?: boolean;
 }
 
+/** cross-encoder/ms-marco-MiniLM-L6-v2's shapes. */
+export const MINILM_L6: BertArchitecture = {
+  vocabSize: 30522,
+  hiddenSize: 384,
+  numLayers: 6,
+  numHeads: 12,
+  intermediateSize: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+  numLabels: 1,
+  layerNormEps: 1e-12,
+  tokenTypeInput: true,
+};
+
 /** ALiBi head slopes as the ALiBi paper and JinaBERT compute them (geometric; interleaved for non-powers of two). */
 export function alibiSlopes(heads: number): number[] {
   const powerOfTwo = (n: number): number[] => {

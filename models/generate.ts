@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBertModel, DEFAULT_INIT_SCALES, type AttentionExport, type BertArchitecture, type InitScales } from './bert-graph';
+import { buildBertModel, DEFAULT_INIT_SCALES, MINILM_L6, type AttentionExport, type BertArchitecture, type InitScales } from './bert-graph';
 import { encodeModel } from './onnx-writer';
 
 /** Bump when the output changes in a way the source hash would not show (it normally does). */
@@ -30,19 +30,6 @@ interface ModelPlan {
   /** tokenizer_config.json's model_max_length, when it differs from the copied MiniLM file's 512. */
   modelMaxLength?: number;
 }
-
-const MINILM_L6: BertArchitecture = {
-  vocabSize: 30522,
-  hiddenSize: 384,
-  numLayers: 6,
-  numHeads: 12,
-  intermediateSize: 1536,
-  maxPositions: 512,
-  typeVocabSize: 2,
-  numLabels: 1,
-  layerNormEps: 1e-12,
-  tokenTypeInput: true,
-};
 
 const TINY: BertArchitecture = {
   ...MINILM_L6,
