@@ -17,7 +17,7 @@ import { fixed, formatTable, ratio } from './lib/table';
 const flags = parseFlags(
   {
     model: { default: 'models/generated/minilm-l6', help: 'model folders, comma-separated' },
-    hard: { default: false, help: 'also MiniLM-L6-shaped int8-hostile variants made on the fly: wide weights (4/sqrt(fan-in)) and two outlier residual channels (10x LayerNorm gain)' },
+    hard: { default: false, help: 'also MiniLM-L6-shaped int8-hostile variants made on the fly: wide weights (6/sqrt(fan-in)) and two outlier residual channels (20x LayerNorm gain)' },
     'short-pairs': { default: 1024, help: 'short pairs (~60 tokens) timed per variant and pass' },
     'long-pairs': { default: 512, help: 'query-passage pairs (~130 tokens) timed per variant and pass' },
     rounds: { default: 3, help: 'timed passes, variants alternating; the median pass is reported' },
@@ -90,8 +90,8 @@ function spearman(a: Float32Array, b: Float32Array): number {
 function hardVariants(): string[] {
   const tokenizerDir = path.resolve('models/generated/minilm-l6');
   const variants = {
-    'minilm-l6-wide': { ...DEFAULT_INIT_SCALES, dense: 4, queryKey: 3 },
-    'minilm-l6-outlier': { ...DEFAULT_INIT_SCALES, outlierChannels: [7, 33], outlierGain: 10 },
+    'minilm-l6-wide': { ...DEFAULT_INIT_SCALES, dense: 6, queryKey: 4 },
+    'minilm-l6-outlier': { ...DEFAULT_INIT_SCALES, outlierChannels: [7, 33], outlierGain: 20 },
   };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-hard-'));
   return Object.entries(variants).map(([name, scales]) => {

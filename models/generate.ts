@@ -65,15 +65,15 @@ const PLANS: readonly ModelPlan[] = [
     scales: TINY_SCALES,
     modelMaxLength: 8192,
   },
-  // int8-hostile variants (quantize fidelity tests): weights wider than tiny's, and two outlier residual channels.
-  { name: 'tiny-wide', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: { ...TINY_SCALES, dense: 4, queryKey: 3 } },
+  // int8-hostile variants (quantize fidelity tests): weights wider than tiny's, and two outlier residual channels (20x gain).
+  { name: 'tiny-wide', seed: 1502, arch: TINY, labels: ['LABEL_0'], keepActivationKey: true, scales: { ...TINY_SCALES, dense: 6, queryKey: 4 } },
   {
     name: 'tiny-outlier',
     seed: 1502,
     arch: TINY,
     labels: ['LABEL_0'],
     keepActivationKey: true,
-    scales: { ...TINY_SCALES, outlierChannels: [7, 33], outlierGain: 10 },
+    scales: { ...TINY_SCALES, outlierChannels: [7, 33], outlierGain: 20 },
   },
   {
     name: 'tiny-3-labels',

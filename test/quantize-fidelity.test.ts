@@ -130,12 +130,12 @@ describe('int8 on models that per-batch int8 hurts (models/generate.ts: tiny-out
     }
   };
 
-  it('outlier channels: all-int8 misses the target, so more MatMuls stay fp32 than on tiny, and the result meets it on held-out pairs too', async () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-outlier-'));
+  it('wide weights: all-int8 misses the target, so more MatMuls stay fp32 than on tiny, and the result meets it on held-out pairs too', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-wide-'));
     scratch.push(cache);
     const plain = await CrossEncoder.load(TINY, { quantize: 'int8', modelCacheDir: cache });
     await plain.close();
-    const { model, rho } = await heldOutSpearman(path.join(GENERATED, 'tiny-outlier'), 'int8', cache);
+    const { model, rho } = await heldOutSpearman(path.join(GENERATED, 'tiny-wide'), 'int8', cache);
     const q = model.quantization;
     expect(model.precision).toBe('int8');
     expect(q?.spearman).toBeGreaterThanOrEqual(0.99);
@@ -145,9 +145,9 @@ describe('int8 on models that per-batch int8 hurts (models/generate.ts: tiny-out
     expect(rho).toBeGreaterThanOrEqual(0.98);
   });
 
-  it('wide weights: ERR_QUANTIZATION_FIDELITY with the best figures and nothing cached; an explicit lower target is met on held-out pairs', async () => {
-    const dir = path.join(GENERATED, 'tiny-wide');
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-wide-'));
+  it('outlier channels: ERR_QUANTIZATION_FIDELITY with the best figures and nothing cached; an explicit lower target is met on held-out pairs', async () => {
+    const dir = path.join(GENERATED, 'tiny-outlier');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-outlier-'));
     scratch.push(cache);
     await expect(CrossEncoder.load(dir, { quantize: 'int8', modelCacheDir: cache })).rejects.toMatchObject({
       code: 'ERR_QUANTIZATION_FIDELITY',

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataType, encodeModel as writeOnnx } from '../models/onnx-writer';
 import { CrossEncoder } from '../src';
-import { decodeModel, encodeModel } from '../src/quantize/onnx-proto';
+import { DataType as TensorType, decodeModel, encodeModel } from '../src/quantize/onnx-proto';
 import { quantizeInt8 } from '../src/quantize/quantize-int8';
 import { TINY } from './helpers/models';
 import { ordinaryPairs } from './helpers/pairs';
@@ -133,23 +133,36 @@ describe("quantize: 'int8'", () => {
     expect(ops).toContain('Gather');
   });
 
-  it('quantizes a Gemm with transB and a bias, and the result runs close to fp32', async () => {
+  it('quantizes a Gemm with transB and a bias, and the result runs close to fp32 (with the weight type this CPU gets, and unsigned)', async () => {
     const weights = Float32Array.from({ length: 152 }, (_, i) => Math.sin(i * 1.7) * 0.5);
     const source = gemmGraph(weights);
-    const result = quantizeInt8(source, { quantizeFirstLayer: true });
-    expect(result.quantized).toEqual(['dense']);
-    expect(result.head).toEqual(['head']);
+    for (const weightType of [undefined, 'uint8'] as const) {
+      const result = quantizeInt8(source, { quantizeFirstLayer: true, weightType });
+      expect(result.quantized).toEqual(['dense']);
+      expect(result.head).toEqual(['head']);
+      const tensors = decodeModel(result.bytes).graph?.initializer ?? [];
+      const stored = tensors.find((t) => t.name === 'w1_transposed_int8_quantized');
+      const zero = tensors.find((t) => t.name === 'w1_transposed_int8_zero_point');
+      if (weightType === 'uint8') {
+        expect([stored?.dataType, zero?.dataType]).toEqual([TensorType.UINT8, TensorType.UINT8]);
+        expect([...(zero?.rawData ?? [])]).toEqual(new Array(8).fill(128));
+      }
+      await expectCloseToFp32(source, result.bytes);
+    }
+  });
+
+  async function expectCloseToFp32(source: Uint8Array, bytes: Uint8Array): Promise<void> {
     const x = new ort.Tensor('float32', Float32Array.from({ length: 4 * 16 }, (_, i) => Math.cos(i * 0.37)), [4, 16]);
-    const run = async (bytes: Uint8Array) => {
-      const session = await ort.InferenceSession.create(bytes);
+    const run = async (model: Uint8Array) => {
+      const session = await ort.InferenceSession.create(model);
       const out = (await session.run({ x })).y?.data as Float32Array;
       await session.release();
       return out;
     };
     const reference = await run(source);
-    const quantized = await run(result.bytes);
+    const quantized = await run(bytes);
     for (let i = 0; i < reference.length; i++) expect(Math.abs((quantized[i] as number) - (reference[i] as number))).toBeLessThan(0.05);
-  });
+  }
 
   it('reuses the cached file on later loads and quantizes again when the source changes', async () => {
     const dir = copyModel(TINY);

@@ -8,6 +8,7 @@ import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
 import { DEFAULT_TARGET, type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
 import { externalDataFiles } from '../onnx-external-data';
+import { int8WeightType } from './int8-weights';
 import { type Int8Model, quantizeToTarget } from './mixed-precision';
 import type { ProbeScorer } from './probe-scorer';
 import { verifyFused } from './verify-fused';
@@ -67,7 +68,9 @@ function tagOf(derivation: Derivation): string {
   const q = derivation.quantize;
   // The default target keeps the plain tag; another one is named in parts per ten thousand (no dots in a tag).
   const custom = q && (q.minSpearman !== DEFAULT_TARGET.minSpearman || q.minTopKOverlap !== DEFAULT_TARGET.minTopKOverlap);
-  const int8 = !q ? '' : custom ? `int8-s${Math.round(q.minSpearman * 1e4)}-k${Math.round(q.minTopKOverlap * 1e4)}` : 'int8';
+  // Unsigned weights (CPUs without VNNI) make another file: a cache shared across machines keeps both.
+  const type = int8WeightType() === 'uint8' ? 'int8u' : 'int8';
+  const int8 = !q ? '' : custom ? `${type}-s${Math.round(q.minSpearman * 1e4)}-k${Math.round(q.minTopKOverlap * 1e4)}` : type;
   return [derivation.optimize ? 'fused' : '', int8].filter(Boolean).join('-');
 }
 

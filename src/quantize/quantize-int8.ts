@@ -1,5 +1,6 @@
 // Dynamic int8 quantization of an ONNX graph's constant MatMul / Gemm weights (per output channel), in TypeScript.
 import { CrossrankError } from '../errors';
+import { type WeightType, int8WeightType } from './int8-weights';
 import { GraphIndex, numberAttribute, pruneInitializers, tensorValues } from './graph-index';
 import {
   AttributeType,
@@ -42,6 +43,13 @@ export interface QuantizeOptions {
   keepFp32Nodes?: ReadonlySet<string>;
   /** Quantized weights by name, filled and reused across runs over copies of one model (mixed precision's trials). */
   weightCache?: Map<string, Int8Weight>;
+  /** Signed weights, or unsigned offset by 128 (for CPUs whose U8S8 kernels saturate). Default: int8WeightType(). */
+  weightType?: WeightType;
+}
+
+/** A weight's int8 values and zero points as stored for `type`: unsigned ones are the signed ones plus 128. */
+function storedWeight(values: Uint8Array, type: WeightType): { dataType: number; bytes: Uint8Array } {
+  return type === 'uint8' ? { dataType: DataType.UINT8, bytes: values.map((b) => (b + 128) & 0xff) } : { dataType: DataType.INT8, bytes: values };
 }
 
 /** A node's stable name: its name, else its first output. */
@@ -200,7 +208,7 @@ function isFusedAttention(node: NodeProto): boolean {
  * the input + QAttention with per-column int8 weights; undefined when the node has other inputs than input, weights,
  * bias and mask.
  */
-function quantizeAttention(node: NodeProto, init: Map<string, TensorProto>, added: TensorProto[]): NodeProto[] | undefined {
+function quantizeAttention(node: NodeProto, init: Map<string, TensorProto>, added: TensorProto[], type: WeightType): NodeProto[] | undefined {
   const [input, weightName, bias, mask] = node.input as [string, string, string | undefined, string | undefined];
   const weight = init.get(weightName);
   const values = weight && weight.dims.length === 2 ? floatValues(weight) : undefined;
@@ -208,18 +216,20 @@ function quantizeAttention(node: NodeProto, init: Map<string, TensorProto>, adde
   const [k, n] = weight.dims.map(int64) as [number, number];
   const w = quantizeWeight(values, k, n, true);
   const prefix = `${weightName}_int8`;
+  const q = storedWeight(w.q, type);
+  const zero = storedWeight(new Uint8Array(1), type);
   added.push(
-    makeTensor(`${prefix}_quantized`, DataType.INT8, [k, n], w.q),
+    makeTensor(`${prefix}_quantized`, q.dataType, [k, n], q.bytes),
     makeTensor(`${prefix}_scale`, DataType.FLOAT, [n], new Uint8Array(w.scale.buffer)),
-    makeTensor(`${prefix}_zero_point`, DataType.INT8, [], new Uint8Array(1)),
+    makeTensor(`${prefix}_zero_point`, zero.dataType, [], zero.bytes),
   );
   const name = node.name ?? weightName;
-  const q = `${name}_input_quantized`;
+  const input8 = `${name}_input_quantized`;
   return [
-    makeNode('DynamicQuantizeLinear', [input], [q, `${q}_scale`, `${q}_zero_point`], `${name}_quantize_input`),
+    makeNode('DynamicQuantizeLinear', [input], [input8, `${input8}_scale`, `${input8}_zero_point`], `${name}_quantize_input`),
     makeNode(
       'QAttention',
-      [q, `${prefix}_quantized`, bias, `${q}_scale`, `${prefix}_scale`, mask ?? '', `${q}_zero_point`, `${prefix}_zero_point`],
+      [input8, `${prefix}_quantized`, bias, `${input8}_scale`, `${prefix}_scale`, mask ?? '', `${input8}_zero_point`, `${prefix}_zero_point`],
       [...node.output],
       `${name}_int8`,
       MS_DOMAIN,
@@ -263,6 +273,7 @@ export type QuantizeSummary = Omit<QuantizeResult, 'bytes'>;
 function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<void, QuantizeSummary> {
   const operator = options.operator ?? 'dynamic-quantize-matmul';
   const symmetric = options.symmetric ?? true;
+  const weightType = options.weightType ?? int8WeightType();
   const graph = model.graph;
   const g = new GraphIndex(graph);
   const { initializers: init, consumers, graphOutputs } = g;
@@ -289,7 +300,7 @@ function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<v
         kept.push(nodeKey(node));
         continue;
       }
-      const nodes = quantizeAttention(node, init, added);
+      const nodes = quantizeAttention(node, init, added, weightType);
       yield;
       if (nodes) {
         replacement.set(node, nodes);
@@ -324,10 +335,12 @@ function* quantizeSteps(model: OnnxModel, options: QuantizeOptions): Generator<v
         options.weightCache?.set(cacheKey, w);
       }
       prefix = `${weightName}${found.transposed ? '_transposed' : ''}_int8`;
+      const q8 = storedWeight(w.q, weightType);
+      const zero8 = storedWeight(w.zeroPoint, weightType);
       added.push(
-        makeTensor(`${prefix}_quantized`, DataType.INT8, [found.k, found.n], w.q),
+        makeTensor(`${prefix}_quantized`, q8.dataType, [found.k, found.n], q8.bytes),
         makeTensor(`${prefix}_scale`, DataType.FLOAT, [found.n], new Uint8Array(w.scale.buffer)),
-        makeTensor(`${prefix}_zero_point`, DataType.INT8, [found.n], w.zeroPoint),
+        makeTensor(`${prefix}_zero_point`, zero8.dataType, [found.n], zero8.bytes),
       );
       quantizedWeights.set(key, prefix);
       yield;
