@@ -1,4 +1,6 @@
 // Pairs/second of crossrank against transformers.js, a hand-written tokenizers + onnxruntime-node path and the pure ONNX Runtime ceiling.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { queryPassagePairs, shortPairs } from '../test/helpers/pairs';
 import { parseFlags } from './lib/args';
@@ -13,7 +15,16 @@ import { peakRssMiB } from './lib/peak-rss';
 import { fixed, formatTable, ratio } from './lib/table';
 import { TransformersJs } from './lib/transformers-js';
 
-const PATHS = ['crossrank', 'crossrank-fused', 'crossrank-int8', 'crossrank-fused-int8', 'transformers.js', 'hand-written', 'ort-ceiling'] as const;
+const PATHS = [
+  'crossrank',
+  'crossrank-fused',
+  'crossrank-int8',
+  'crossrank-fused-int8',
+  'transformers.js',
+  'transformers.js-int8',
+  'hand-written',
+  'ort-ceiling',
+] as const;
 const SETS = ['short', 'query-passage'] as const;
 type PathName = (typeof PATHS)[number];
 type SetName = (typeof SETS)[number];
@@ -24,6 +35,7 @@ const LABELS: Record<PathName, string> = {
   'crossrank-int8': "crossrank, quantize: 'int8'",
   'crossrank-fused-int8': "crossrank, optimize + quantize: 'int8'",
   'transformers.js': 'transformers.js, batch 32, input order',
+  'transformers.js-int8': "transformers.js q8 (crossrank's int8 file), batch 32",
   'hand-written': 'tokenizers + onnxruntime-node, sorted 32',
   'ort-ceiling': 'ORT ceiling (pre-tokenized, sorted 32)',
 };
@@ -100,6 +112,24 @@ async function interleave(task: Task): Promise<Interleaved> {
   return { ratios, fusedRatios };
 }
 
+/**
+ * A scratch copy of the model folder whose onnx/model_quantized.onnx (what transformers.js loads for dtype 'q8') is
+ * crossrank's int8 file, so both run the same int8 graph and only the code around ONNX Runtime differs.
+ */
+async function int8Folder(dir: string, threads: number): Promise<string> {
+  const int8 = await loadCrossrank(dir, threads, { quantize: 'int8' });
+  const file = int8.modelPath;
+  await int8.close();
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-q8-')), path.basename(dir));
+  fs.mkdirSync(path.join(copy, 'onnx'), { recursive: true });
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith('.json') || name.endsWith('.txt')) fs.symlinkSync(path.join(dir, name), path.join(copy, name));
+  }
+  fs.symlinkSync(file, path.join(copy, 'onnx', 'model_quantized.onnx'));
+  if (fs.existsSync(`${file}_data`)) fs.symlinkSync(`${file}_data`, path.join(copy, 'onnx', path.basename(`${file}_data`)));
+  return copy;
+}
+
 /** The paths that score pairs end to end (the ceiling instead runs prepared batches). */
 const SCORERS: Record<Exclude<PathName, 'ort-ceiling'>, (dir: string, threads: number) => Promise<{
   score(pairs: readonly Pair[]): Promise<Float32Array>;
@@ -110,6 +140,7 @@ const SCORERS: Record<Exclude<PathName, 'ort-ceiling'>, (dir: string, threads: n
   'crossrank-int8': (dir, threads) => loadCrossrank(dir, threads, { quantize: 'int8' }),
   'crossrank-fused-int8': (dir, threads) => loadCrossrank(dir, threads, { optimize: true, quantize: 'int8' }),
   'transformers.js': (dir, threads) => TransformersJs.load(dir, threads),
+  'transformers.js-int8': async (dir, threads) => TransformersJs.load(await int8Folder(dir, threads), threads, 'q8'),
   'hand-written': (dir, threads) => HandWritten.load(dir, threads),
 };
 
@@ -226,7 +257,8 @@ function printSet(set: SetName, n: number, rows: readonly Row[], interleaved?: I
   );
   console.log(
     `crossrank-fused / ceiling ${ratio(rate('crossrank-fused'), rate('ort-ceiling'))}; ` +
-      `crossrank-int8 / crossrank ${ratio(rate('crossrank-int8'), cr)}; crossrank-fused-int8 / crossrank ${ratio(rate('crossrank-fused-int8'), cr)}`,
+      `crossrank-int8 / crossrank ${ratio(rate('crossrank-int8'), cr)}; crossrank-fused-int8 / crossrank ${ratio(rate('crossrank-fused-int8'), cr)}; ` +
+      `crossrank-int8 / transformers.js q8 ${ratio(rate('crossrank-int8'), rate('transformers.js-int8'))}`,
   );
   if (interleaved) {
     for (const [label, values] of [['crossrank', interleaved.ratios], ['crossrank-fused', interleaved.fusedRatios]] as const) {

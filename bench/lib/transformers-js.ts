@@ -15,8 +15,11 @@ export class TransformersJs {
     readonly version: string,
   ) {}
 
-  /** Loads local files only (fp32 onnx/model.onnx) with the same ONNX Runtime settings as every other path. */
-  static async load(modelDir: string, threads: number): Promise<TransformersJs> {
+  /**
+   * Loads local files only with the same ONNX Runtime settings as every other path: fp32 onnx/model.onnx, or with
+   * dtype 'q8' onnx/model_quantized.onnx, transformers.js's int8 file.
+   */
+  static async load(modelDir: string, threads: number, dtype: 'fp32' | 'q8' = 'fp32'): Promise<TransformersJs> {
     const tf: Transformers = await import('@huggingface/transformers');
     const dir = path.resolve(modelDir);
     tf.env.allowRemoteModels = false;
@@ -26,7 +29,7 @@ export class TransformersJs {
     const tokenizer = await tf.AutoTokenizer.from_pretrained(name, { local_files_only: true });
     const model = await tf.AutoModelForSequenceClassification.from_pretrained(name, {
       local_files_only: true,
-      dtype: 'fp32',
+      dtype,
       device: 'cpu',
       session_options: sessionOptions(threads),
     });
