@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { queryPassagePairs, shortPairs } from '../test/helpers/pairs';
 import { parseFlags } from './lib/args';
 import { runInChild, serveChildTask } from './lib/child-process';
+import type { QuantizeOptions } from '../src';
 import { loadCrossrank } from './lib/crossrank';
 import { EventLoopLag, type LagStats } from './lib/event-loop-lag';
 import { HandWritten } from './lib/hand-written';
@@ -52,6 +53,8 @@ const flags = parseFlags(
     paths: { default: PATHS.join(','), help: 'paths to run, comma-separated' },
     sets: { default: SETS.join(','), help: 'pair sets to run, comma-separated' },
     json: { default: false, help: 'print the results as JSON instead of tables' },
+    'int8-min-spearman': { default: 0.99, help: "quantize's fidelity target for the int8 paths (0 times all-int8 on random-weight models that miss it)" },
+    'int8-min-topk': { default: 0.9, help: "quantize's top-10 overlap target for the int8 paths" },
   },
   'Usage: npx tsx bench/throughput.ts [flags]',
 );
@@ -112,12 +115,16 @@ async function interleave(task: Task): Promise<Interleaved> {
   return { ratios, fusedRatios };
 }
 
+function int8Target(): QuantizeOptions {
+  return { type: 'int8', minSpearman: flags['int8-min-spearman'], minTopKOverlap: flags['int8-min-topk'] };
+}
+
 /**
  * A scratch copy of the model folder whose onnx/model_quantized.onnx (what transformers.js loads for dtype 'q8') is
  * crossrank's int8 file, so both run the same int8 graph and only the code around ONNX Runtime differs.
  */
 async function int8Folder(dir: string, threads: number): Promise<string> {
-  const int8 = await loadCrossrank(dir, threads, { quantize: 'int8' });
+  const int8 = await loadCrossrank(dir, threads, { quantize: int8Target() });
   const file = int8.modelPath;
   await int8.close();
   const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-q8-')), path.basename(dir));
@@ -137,8 +144,8 @@ const SCORERS: Record<Exclude<PathName, 'ort-ceiling'>, (dir: string, threads: n
 }>> = {
   crossrank: loadCrossrank,
   'crossrank-fused': (dir, threads) => loadCrossrank(dir, threads, { optimize: true }),
-  'crossrank-int8': (dir, threads) => loadCrossrank(dir, threads, { quantize: 'int8' }),
-  'crossrank-fused-int8': (dir, threads) => loadCrossrank(dir, threads, { optimize: true, quantize: 'int8' }),
+  'crossrank-int8': (dir, threads) => loadCrossrank(dir, threads, { quantize: int8Target() }),
+  'crossrank-fused-int8': (dir, threads) => loadCrossrank(dir, threads, { optimize: true, quantize: int8Target() }),
   'transformers.js': (dir, threads) => TransformersJs.load(dir, threads),
   'transformers.js-int8': async (dir, threads) => TransformersJs.load(await int8Folder(dir, threads), threads, 'q8'),
   'hand-written': (dir, threads) => HandWritten.load(dir, threads),
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
   const sets = flags.sets.split(',').filter((s): s is SetName => (SETS as readonly string[]).includes(s));
   if (!flags.json) {
     console.log(`crossrank throughput benchmark: ${flags.model}, ${flags.threads} intra-op threads, graph optimization 'all'`);
+    console.log(`int8 paths: quantize target Spearman >= ${flags['int8-min-spearman']}, top-10 overlap >= ${flags['int8-min-topk']}`);
     console.log(describeMachine(machine));
     console.log(`Each path runs alone in a fresh process after a warm-up, ${flags.rounds} timed passes, median reported;`);
     console.log('lag = how late a 1 ms interval timer fires during the timed passes;');
