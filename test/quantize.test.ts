@@ -164,6 +164,26 @@ describe("quantize: 'int8'", () => {
     for (let i = 0; i < reference.length; i++) expect(Math.abs((quantized[i] as number) - (reference[i] as number))).toBeLessThan(0.05);
   }
 
+  it('takes the weight type from CROSSRANK_INT8_WEIGHTS when set, and rejects other values', async () => {
+    const source = gemmGraph(Float32Array.from({ length: 152 }, (_, i) => Math.cos(i * 0.9) * 0.5));
+    const saved = process.env.CROSSRANK_INT8_WEIGHTS;
+    try {
+      for (const [env, type] of [['uint8', TensorType.UINT8], ['int8', TensorType.INT8]] as const) {
+        process.env.CROSSRANK_INT8_WEIGHTS = env;
+        const tensors = decodeModel(quantizeInt8(source, { quantizeFirstLayer: true }).bytes).graph?.initializer ?? [];
+        expect(tensors.find((t) => t.name === 'w1_transposed_int8_quantized')?.dataType).toBe(type);
+      }
+      process.env.CROSSRANK_INT8_WEIGHTS = 'int4';
+      await expect(CrossEncoder.load(copyModel(TINY), { quantize: 'int8' })).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+        message: "Expected 'int8' or 'uint8' for CROSSRANK_INT8_WEIGHTS but received 'int4'",
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CROSSRANK_INT8_WEIGHTS;
+      else process.env.CROSSRANK_INT8_WEIGHTS = saved;
+    }
+  });
+
   it('reuses the cached file on later loads and quantizes again when the source changes', async () => {
     const dir = copyModel(TINY);
     const cacheDir = path.join(dir, 'explicit-cache');
