@@ -11,6 +11,7 @@ import { type QuantizeOptions, quantizeInt8 } from '../src/quantize/quantize-int
 import { ordinaryPairs, queryPassagePairs, shortPairs } from '../test/helpers/pairs';
 import { parseFlags } from './lib/args';
 import { describeMachine, machineInfo, physicalCores } from './lib/machine';
+import { linkConfigFiles } from './lib/model-folder';
 import { median } from './lib/stats';
 import { fixed, formatTable, ratio } from './lib/table';
 
@@ -45,9 +46,7 @@ const ALTERNATIVES: Record<string, QuantizeOptions> = {
 
 function scratchFolder(modelDir: string, source: Uint8Array): { dir: string; files: Record<string, string> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-quantize-'));
-  for (const name of fs.readdirSync(modelDir)) {
-    if (name.endsWith('.json') || name.endsWith('.txt')) fs.symlinkSync(path.resolve(modelDir, name), path.join(dir, name));
-  }
+  linkConfigFiles(modelDir, dir);
   const files: Record<string, string> = {};
   for (const [label, options] of Object.entries(ALTERNATIVES)) {
     const file = `variant-${Object.keys(files).length}.onnx`;
@@ -97,9 +96,7 @@ function hardVariants(): string[] {
   return Object.entries(variants).map(([name, scales]) => {
     const dir = path.join(root, name);
     fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-    for (const file of fs.readdirSync(tokenizerDir)) {
-      if (file.endsWith('.json') || file.endsWith('.txt')) fs.symlinkSync(path.join(tokenizerDir, file), path.join(dir, file));
-    }
+    linkConfigFiles(tokenizerDir, dir);
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), encodeModel(buildBertModel(MINILM_L6, 1501, 'bench', scales)));
     return dir;
   });

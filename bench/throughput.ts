@@ -10,6 +10,7 @@ import { loadCrossrank } from './lib/crossrank';
 import { EventLoopLag, type LagStats } from './lib/event-loop-lag';
 import { HandWritten } from './lib/hand-written';
 import { describeMachine, machineInfo, physicalCores } from './lib/machine';
+import { linkConfigFiles } from './lib/model-folder';
 import type { Pair } from './lib/ort-batches';
 import { OrtCeiling } from './lib/ort-ceiling';
 import { peakRssMiB } from './lib/peak-rss';
@@ -129,9 +130,7 @@ async function int8Folder(dir: string, threads: number): Promise<string> {
   await int8.close();
   const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-bench-q8-')), path.basename(dir));
   fs.mkdirSync(path.join(copy, 'onnx'), { recursive: true });
-  for (const name of fs.readdirSync(dir)) {
-    if (name.endsWith('.json') || name.endsWith('.txt')) fs.symlinkSync(path.join(dir, name), path.join(copy, name));
-  }
+  linkConfigFiles(dir, copy);
   fs.symlinkSync(file, path.join(copy, 'onnx', 'model_quantized.onnx'));
   if (fs.existsSync(`${file}_data`)) fs.symlinkSync(`${file}_data`, path.join(copy, 'onnx', path.basename(`${file}_data`)));
   return copy;
