@@ -195,6 +195,37 @@ describe('Tokenizer API', () => {
   }, 60_000);
 });
 
+describe('remembered pieces', () => {
+  // The pipeline remembers each thread's recent pieces (the crate caches words too). Two tokenizers that give the same
+  // piece different ids, used in turn on one thread, must each keep their own ids.
+  it('never hands one tokenizer the ids another gave the same piece', async () => {
+    const file = path.resolve(__dirname, 'fixtures/tokenizers/xlm-roberta/tokenizer.json');
+    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as { model: { vocab: [string, number][] } };
+    const vocab = spec.model.vocab;
+    // Same pieces and scores (so the same segmentation) at other ids; the added tokens keep theirs (0-3 and the last).
+    spec.model.vocab = [...vocab.slice(0, 4), ...vocab.slice(4, -1).reverse(), vocab.at(-1)!];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-cache-'));
+    const shuffled = path.join(dir, 'tokenizer.json');
+    fs.writeFileSync(shuffled, JSON.stringify(spec));
+    const pairs = ordinaryPairs(40, 7);
+    const sides = await Promise.all([file, shuffled].map(async (f) => {
+      const reference = ref.Tokenizer.fromFile(f);
+      reference.disablePadding();
+      reference.setTruncation(512);
+      const expected = [];
+      for (const [a, b] of pairs) expected.push((await reference.encode(a, b)).getIds());
+      return { tok: await Tokenizer.fromFile(f), expected };
+    }));
+    expect(sides[0]!.expected).not.toEqual(sides[1]!.expected);
+    for (let round = 0; round < 3; round++) {
+      pairs.forEach(([a, b], i) => {
+        for (const side of sides) expect(Array.from(side.tok.encodePair(a, b, { maxLength: 512 }).ids)).toEqual(side.expected[i]);
+      });
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('Tokenizer.fromModelDir with vocab.json + merges.txt', () => {
   const ROBERTA = path.join(DATA, 'roberta-base', 'tokenizer.json');
 

@@ -39,7 +39,10 @@ bool Pipeline::Tokenize(std::string_view text, size_t limit, std::vector<int32_t
     for (const Split& split : splits) {
       if (split.text.empty()) continue;
       const size_t before = ids.size();
-      model_->Tokenize(split.text, ids);
+      if (!cache_.Lookup(split.text, ids)) {
+        model_->Tokenize(split.text, ids);
+        cache_.Insert(split.text, ids.data() + before, ids.size() - before);
+      }
       if (more(before)) return false;
     }
   }

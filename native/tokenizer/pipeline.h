@@ -8,6 +8,7 @@
 
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/components.h"
+#include "tokenizer/piece_cache.h"
 
 namespace crossrank {
 
@@ -29,6 +30,7 @@ class Pipeline {
   std::unique_ptr<TextNormalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
   std::unique_ptr<Model> model_;
+  PieceCache cache_;
 };
 
 }  // namespace crossrank

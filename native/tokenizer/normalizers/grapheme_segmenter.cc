@@ -56,6 +56,10 @@ size_t Segmenter::Next(size_t start) {
   const auto* s = reinterpret_cast<const unsigned char*>(text_.data());
   size_t n = text_.size();
   if (start >= n) return n;
+  // Two ASCII characters always have a boundary between them except CR LF (GB3); no rule looks further.
+  if (s[start] < 0x80 && (start + 1 == n || (s[start + 1] < 0x80 && !(s[start] == '\r' && s[start + 1] == '\n')))) {
+    return start + 1;
+  }
   size_t i = start;
   uint8_t props = Properties(utf8::Next(s, n, i));
   Context ctx;

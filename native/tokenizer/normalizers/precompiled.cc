@@ -3,6 +3,7 @@
 // with a trie key becomes that key's replacement whole; any other cluster is rewritten character by character.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -104,6 +105,10 @@ class Precompiled : public TextNormalizer {
     }
     normalized_ = charsmap.substr(4 + units * 4);
     if (!ValidUtf8(normalized_)) Malformed("has replacements that are not UTF-8");
+    for (unsigned b = 0; b < 0x80; ++b) {
+      const char c = static_cast<char>(b);
+      if (std::optional<std::string_view> replaced = Transform(std::string_view(&c, 1))) ascii_[b] = std::string(*replaced);
+    }
   }
 
   void Normalize(std::string& text) const override {
@@ -112,7 +117,20 @@ class Precompiled : public TextNormalizer {
     out.reserve(text.size() + text.size() / 8);
     grapheme::Segmenter segmenter(text);
     std::string_view all(text);
-    for (size_t start = 0; start < text.size();) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t n = text.size();
+    for (size_t start = 0; start < n;) {
+      // An ASCII character before another (not CR LF) is a cluster of its own: its rewrite is in the table.
+      const unsigned char b = bytes[start];
+      if (b < 0x80 && (start + 1 == n || (bytes[start + 1] < 0x80 && !(b == '\r' && bytes[start + 1] == '\n')))) {
+        if (const std::optional<std::string>& replaced = ascii_[b]) {
+          out.append(replaced->data(), replaced->size());
+        } else {
+          out.push_back(static_cast<char>(b));
+        }
+        ++start;
+        continue;
+      }
       size_t end = segmenter.Next(start);
       std::string_view cluster = all.substr(start, end - start);
       start = end;
@@ -176,6 +194,7 @@ class Precompiled : public TextNormalizer {
 
   std::vector<uint32_t> units_;
   std::string normalized_;
+  std::optional<std::string> ascii_[0x80];  // Transform of each one-byte cluster
 };
 
 }  // namespace
