@@ -1,5 +1,9 @@
 // Metaspace: every ' ' becomes the replacement character, which is prepended to a piece per prepend_scheme unless the
 // piece already starts with it, then (split: true) each replacement opens a new piece (MergedWithNext).
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
@@ -17,38 +21,46 @@ class Metaspace : public PreTokenizer {
       : replacement_(std::move(replacement)), prepend_(prepend), split_(split) {}
 
   void PreTokenize(std::vector<Split>& splits) const override {
-    SplitEach(splits, [this](const Split& piece, std::vector<Split>& out) {
-      Split marked{Replaced(piece.text), piece.at_start};
-      bool already = marked.text.compare(0, replacement_.size(), replacement_) == 0;
-      if (!already && (prepend_ == PrependScheme::kAlways || (prepend_ == PrependScheme::kFirst && piece.at_start))) {
-        marked.text.insert(0, replacement_);
-      }
+    thread_local std::vector<Split> out;
+    thread_local std::string marked;
+    out.clear();
+    for (const Split& piece : splits) {
+      if (piece.text.empty()) continue;
+      Mark(piece, marked);
       if (!split_) {
-        out.push_back(std::move(marked));
-        return;
+        out.push_back(Split{marked, piece.at_start});
+        continue;
       }
-      char32_t replacement = Replacement();
-      AppendSplits(marked, CharMatches(marked.text, [replacement](char32_t c) { return c == replacement; }),
-                   SplitBehavior::kMergedWithNext, false, out);
-    });
+      // MergedWithNext over single-character matches cuts just before each replacement character; in valid UTF-8 a
+      // byte search for it finds exactly the characters.
+      const std::string_view text(marked);
+      size_t start = 0;
+      for (size_t at = text.find(replacement_, 1); at != std::string_view::npos; at = text.find(replacement_, at + 1)) {
+        out.push_back(Split{std::string(text.substr(start, at - start)), piece.at_start && start == 0});
+        start = at;
+      }
+      out.push_back(Split{std::string(text.substr(start)), piece.at_start && start == 0});
+    }
+    splits.swap(out);
   }
 
  private:
-  std::string Replaced(const std::string& text) const {
-    std::string replaced;
-    replaced.reserve(text.size());
-    for (char c : text) {
-      if (c == ' ') {
-        replaced += replacement_;
-      } else {
-        replaced.push_back(c);
-      }
+  // The piece with every ' ' replaced, and the replacement prepended where prepend_scheme asks for it.
+  void Mark(const Split& piece, std::string& marked) const {
+    marked.clear();
+    const std::string& text = piece.text;
+    const bool already = text.compare(0, 1, " ") == 0 || text.compare(0, replacement_.size(), replacement_) == 0;
+    if (!already && (prepend_ == PrependScheme::kAlways || (prepend_ == PrependScheme::kFirst && piece.at_start))) {
+      marked += replacement_;
     }
-    return replaced;
-  }
-  char32_t Replacement() const {
-    size_t i = 0;
-    return utf8::Next(reinterpret_cast<const unsigned char*>(replacement_.data()), replacement_.size(), i);
+    for (size_t i = 0; i < text.size();) {
+      const size_t space = text.find(' ', i);
+      const size_t end = space == std::string::npos ? text.size() : space;
+      marked.append(text, i, end - i);
+      if (space == std::string::npos) break;
+      marked += replacement_;
+      i = space + 1;
+    }
   }
 
   std::string replacement_;
