@@ -17,7 +17,10 @@
 #include "errors.h"
 #include <nlohmann/json.hpp>
 
+#include "tokenizer/pre_tokenizers/gpt2_pattern.h"
+#include "tokenizer/regex/regex.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8.h"
 #include "tokenizer/tokenizer_json.h"
 
 namespace crossrank {
@@ -181,7 +184,21 @@ void FuzzFamily(const Family& family, TruncationStrategy strategy, size_t max_le
   }
 }
 
+// ByteLevel's hand matcher of GPT-2's pattern finds exactly what Oniguruma finds, on every well-formed input.
+void CheckGpt2Pattern(std::string_view text) {
+  if (!utf8::IsValid(text)) return;
+  static const Regex* regex = new Regex(Gpt2Pattern::kPattern);
+  Check(Gpt2Pattern::Get().FindAll(text) == regex->FindAll(text), "the GPT-2 matcher equals Oniguruma");
+}
+
 void FuzzOne(const uint8_t* data, size_t size) {
+  // The texts after the 3 header bytes, cut at each 0xFF (never part of UTF-8).
+  std::string_view texts(reinterpret_cast<const char*>(data), size);
+  texts.remove_prefix(std::min<size_t>(3, size));
+  for (size_t cut; (cut = texts.find('\xFF')) != std::string_view::npos; texts.remove_prefix(cut + 1)) {
+    CheckGpt2Pattern(texts.substr(0, cut));
+  }
+  CheckGpt2Pattern(texts);
   if (size < 3) return;
   const Fixture& f = GetFixture();
   const uint8_t flags = data[0];

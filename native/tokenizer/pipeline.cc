@@ -15,6 +15,7 @@ Pipeline::Pipeline(AddedVocabulary added, std::unique_ptr<TextNormalizer> normal
 bool Pipeline::Tokenize(std::string_view text, size_t limit, std::vector<int32_t>& ids) const {
   thread_local std::vector<AddedVocabulary::Segment> segments;
   thread_local std::vector<Split> splits;
+  const PieceCache::Local cache = cache_.ThisThread();
   segments.clear();
   added_.Split(text, normalizer_.get(), segments);
   // Once the limit is reached, go on only until one more id appears: "complete" must mean no token was left out.
@@ -39,9 +40,9 @@ bool Pipeline::Tokenize(std::string_view text, size_t limit, std::vector<int32_t
     for (const Split& split : splits) {
       if (split.text.empty()) continue;
       const size_t before = ids.size();
-      if (!cache_.Lookup(split.text, ids)) {
+      if (!cache.Lookup(split.text, ids)) {
         model_->Tokenize(split.text, ids);
-        cache_.Insert(split.text, ids.data() + before, ids.size() - before);
+        cache.Insert(split.text, ids.data() + before, ids.size() - before);
       }
       if (more(before)) return false;
     }

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace crossrank {
 namespace utf8 {
@@ -48,6 +49,22 @@ inline char32_t Next(const unsigned char* s, size_t n, size_t& i) {
   }
   i = j;
   return cp;
+}
+
+// True when `s` is well-formed UTF-8 (what Next decodes without a replacement it did not read).
+inline bool IsValid(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    if (Next(p, s.size(), i) == kReplacement && !(i - start == 3 && p[start] == 0xEF && p[start + 1] == 0xBF && p[start + 2] == 0xBD)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 inline void Append(std::string& out, char32_t c) {

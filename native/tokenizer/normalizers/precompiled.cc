@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "tokenizer/normalizers/grapheme_segmenter.h"
 #include "tokenizer/normalizers/normalizers.h"
+#include "tokenizer/utf8.h"
 
 namespace crossrank {
 namespace {
@@ -55,40 +56,6 @@ std::string DecodeBase64(const std::string& text) {
   return out;
 }
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char b = static_cast<unsigned char>(s[i]);
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= need; ++k) {
-      if (i + k >= s.size()) return false;
-      unsigned char c = static_cast<unsigned char>(s[i + k]);
-      if (c < lo || c > hi) return false;
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    i += need + 1;
-  }
-  return true;
-}
-
 class Precompiled : public TextNormalizer {
  public:
   explicit Precompiled(const std::string& charsmap) {
@@ -104,7 +71,7 @@ class Precompiled : public TextNormalizer {
       units_[u] = byte(at) | (byte(at + 1) << 8) | (byte(at + 2) << 16) | (byte(at + 3) << 24);
     }
     normalized_ = charsmap.substr(4 + units * 4);
-    if (!ValidUtf8(normalized_)) Malformed("has replacements that are not UTF-8");
+    if (!utf8::IsValid(normalized_)) Malformed("has replacements that are not UTF-8");
     for (unsigned b = 0; b < 0x80; ++b) {
       const char c = static_cast<char>(b);
       if (std::optional<std::string_view> replaced = Transform(std::string_view(&c, 1))) ascii_[b] = std::string(*replaced);

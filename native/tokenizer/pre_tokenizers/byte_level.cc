@@ -3,6 +3,7 @@
 #include <array>
 
 #include "tokenizer/byte_alphabet.h"
+#include "tokenizer/pre_tokenizers/gpt2_pattern.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +18,18 @@ class ByteLevel : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
 
   void PreTokenize(std::vector<Split>& splits) const override {
-    static const Regex gpt2(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)");
+    static const Regex gpt2{Gpt2Pattern::kPattern};
     static const std::array<std::string, 256> alphabet = ByteAlphabet();
     SplitEach(splits, [this](const Split& piece, std::vector<Split>& out) {
       Split prefixed = piece;
       if (add_prefix_space_ && prefixed.text[0] != ' ') prefixed.text.insert(0, 1, ' ');
       size_t first = out.size();
       if (use_regex_) {
-        AppendSplits(prefixed, RegexMatches(gpt2, prefixed.text), SplitBehavior::kIsolated, false, out);
+        // The hand matcher is exact on well-formed UTF-8; anything else (only reachable from C++) keeps the engine.
+        const std::string& text = prefixed.text;
+        AppendSplits(prefixed,
+                     utf8::IsValid(text) ? FoundMatches(Gpt2Pattern::Get().FindAll(text), text.size()) : RegexMatches(gpt2, text),
+                     SplitBehavior::kIsolated, false, out);
       } else {
         out.push_back(std::move(prefixed));
       }

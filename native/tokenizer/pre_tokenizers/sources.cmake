@@ -6,6 +6,7 @@ set(CROSSRANK_TOKENIZER_PRE_TOKENIZERS_SOURCES
   native/tokenizer/pre_tokenizers/whitespace.cc
   native/tokenizer/pre_tokenizers/metaspace.cc
   native/tokenizer/pre_tokenizers/byte_level.cc
+  native/tokenizer/pre_tokenizers/gpt2_pattern.cc
   native/tokenizer/pre_tokenizers/split.cc
   native/tokenizer/pre_tokenizers/punctuation.cc
   native/tokenizer/pre_tokenizers/digits.cc

@@ -24,14 +24,20 @@ SplitBehavior ParseSplitBehavior(const nlohmann::json& value) {
 
 std::vector<PatternMatch> RegexMatches(const Regex& regex, std::string_view text) {
   if (text.empty()) return {{0, 0, false}};
+  return FoundMatches(regex.FindAll(text), text.size());
+}
+
+std::vector<PatternMatch> FoundMatches(const std::vector<std::pair<size_t, size_t>>& found, size_t size) {
+  if (size == 0) return {{0, 0, false}};
   std::vector<PatternMatch> matches;
+  matches.reserve(found.size() * 2 + 1);
   size_t previous = 0;
-  for (auto [start, end] : regex.FindAll(text)) {
+  for (auto [start, end] : found) {
     if (previous != start) matches.push_back({previous, start, false});
     matches.push_back({start, end, true});
     previous = end;
   }
-  if (previous != text.size()) matches.push_back({previous, text.size(), false});
+  if (previous != size) matches.push_back({previous, size, false});
   return matches;
 }
 

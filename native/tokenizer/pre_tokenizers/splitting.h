@@ -25,6 +25,8 @@ SplitBehavior ParseSplitBehavior(const nlohmann::json& value);
 
 // The crate's Pattern for a regex: matched ranges and the gaps between them (a lone ((0,0), false) for "").
 std::vector<PatternMatch> RegexMatches(const Regex& regex, std::string_view text);
+// The same from the [start, end) ranges a matcher found in a text of `size` bytes.
+std::vector<PatternMatch> FoundMatches(const std::vector<std::pair<size_t, size_t>>& found, size_t size);
 
 // The crate's Pattern for a char predicate: each matching character alone, the runs between them as gaps.
 template <typename Predicate>
@@ -53,12 +55,12 @@ void AppendSplits(const Split& piece, std::vector<PatternMatch> matches, SplitBe
 // Runs `split_one(piece, out)` over every non-empty piece, replacing `splits` with what it appends.
 template <typename SplitOne>
 void SplitEach(std::vector<Split>& splits, SplitOne split_one) {
-  std::vector<Split> out;
-  out.reserve(splits.size());
+  thread_local std::vector<Split> out;  // keeps its capacity from text to text
+  out.clear();
   for (const Split& piece : splits) {
     if (!piece.text.empty()) split_one(piece, out);
   }
-  splits = std::move(out);
+  splits.swap(out);
 }
 
 }  // namespace crossrank

@@ -24,8 +24,19 @@ class Whitespace : public PreTokenizer {
 class WhitespaceSplit : public PreTokenizer {
  public:
   void PreTokenize(std::vector<Split>& splits) const override {
+    // The runs between whitespace characters (Removed), in one pass.
     SplitEach(splits, [](const Split& piece, std::vector<Split>& out) {
-      AppendSplits(piece, CharMatches(piece.text, IsBertSplitWhitespace), SplitBehavior::kRemoved, false, out);
+      const std::string& text = piece.text;
+      const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+      size_t run = 0;
+      for (size_t i = 0; i < text.size();) {
+        const size_t begin = i;
+        const bool space = s[i] < 0x80 ? IsBertSplitWhitespace(s[i++]) : IsBertSplitWhitespace(utf8::Next(s, text.size(), i));
+        if (!space) continue;
+        if (run < begin) out.push_back({text.substr(run, begin - run), piece.at_start && run == 0});
+        run = i;
+      }
+      if (run < text.size()) out.push_back({text.substr(run), piece.at_start && run == 0});
     });
   }
 };

@@ -102,4 +102,21 @@ std::vector<std::pair<size_t, size_t>> Regex::FindAll(std::string_view text) con
   return matches;
 }
 
+std::vector<std::pair<char32_t, char32_t>> PropertyRanges(std::string_view name) {
+  InitializeOnce();
+  OnigEncoding encoding = ONIG_ENCODING_UTF8;
+  auto* begin = reinterpret_cast<OnigUChar*>(const_cast<char*>(name.data()));
+  int ctype = ONIGENC_PROPERTY_NAME_TO_CTYPE(encoding, begin, begin + name.size());
+  OnigCodePoint single_byte_out = 0;
+  const OnigCodePoint* ranges = nullptr;
+  if (ctype < 0 || ONIGENC_GET_CTYPE_CODE_RANGE(encoding, ctype, &single_byte_out, &ranges) != 0 || ranges == nullptr) {
+    throw Error(code::kTokenizer, "unknown Oniguruma property \"" + std::string(name) + "\"");
+  }
+  // Layout: the number of ranges, then each range's first and last code point.
+  std::vector<std::pair<char32_t, char32_t>> out;
+  out.reserve(ranges[0]);
+  for (OnigCodePoint k = 0; k < ranges[0]; ++k) out.emplace_back(ranges[1 + 2 * k], ranges[2 + 2 * k]);
+  return out;
+}
+
 }  // namespace crossrank

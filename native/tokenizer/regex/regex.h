@@ -25,4 +25,8 @@ class Regex {
   std::shared_ptr<const Compiled> compiled_;
 };
 
+// The code point ranges [first, last] of an Oniguruma property ("L", "N", "Space", ...) as the vendored engine's
+// UTF-8 encoding defines it, i.e. what \p{L} or \s match; throws Error(code::kTokenizer) for an unknown name.
+std::vector<std::pair<char32_t, char32_t>> PropertyRanges(std::string_view name);
+
 }  // namespace crossrank
