@@ -87,6 +87,14 @@ class Precompiled : public TextNormalizer {
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
     for (size_t start = 0; start < n;) {
+      // ASCII characters the charsmap keeps, each followed by another ASCII character and none a CR, are clusters of
+      // their own and stay as they are: copy the run at once.
+      size_t run = start;
+      while (run + 1 < n && bytes[run] < 0x80 && bytes[run] != '\r' && !ascii_[bytes[run]] && bytes[run + 1] < 0x80) ++run;
+      if (run > start) {
+        out.append(text, start, run - start);
+        start = run;
+      }
       // An ASCII character before another (not CR LF) is a cluster of its own: its rewrite is in the table.
       const unsigned char b = bytes[start];
       if (b < 0x80 && (start + 1 == n || (bytes[start + 1] < 0x80 && !(b == '\r' && bytes[start + 1] == '\n')))) {
