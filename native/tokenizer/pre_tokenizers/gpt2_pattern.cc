@@ -76,19 +76,17 @@ std::vector<std::pair<size_t, size_t>> Gpt2Pattern::FindAll(std::string_view tex
         continue;
       }
     }
-    // " ?" then a run of letters, digits or other characters: with the space when one follows it.
-    if (s[i] == ' ' && i + 1 < n) {
-      size_t after = i + 1;
-      const Class cls = Next(s, n, after);
-      if (cls != kSpace) {
-        const size_t end = run(after, cls);
-        matches.emplace_back(i, end);
-        i = end;
-        continue;
+    // " ?" then a run of letters, digits or other characters, taking the space when such a run follows it.
+    size_t after = i;
+    Class cls = Next(s, n, after);
+    if (s[i] == ' ' && after < n) {
+      size_t next = after;
+      const Class following = Next(s, n, next);
+      if (following != kSpace) {
+        cls = following;
+        after = next;
       }
     }
-    size_t after = i;
-    const Class cls = Next(s, n, after);
     if (cls != kSpace) {
       const size_t end = run(after, cls);
       matches.emplace_back(i, end);
