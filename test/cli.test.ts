@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrossEncoder, evaluateBinary } from '../src';
+import { DataType as TensorType, decodeModel } from '../src/quantize/onnx-proto';
 import { TINY, TINY_3_LABELS } from './helpers/models';
 
 const root = path.resolve(__dirname, '..');
@@ -348,6 +349,30 @@ describe('crossrank quantize / optimize', () => {
     const scored = await crossrank('score', '-m', TINY, '-i', file('fused.jsonl', PAIRS.map((p) => JSON.stringify(p)).join('\n')), '--optimize');
     const expected = await model.score(PAIRS);
     lines(scored.stdout).forEach((line, i) => expect(Math.abs(Number(line) - (expected[i] as number))).toBeLessThanOrEqual(1e-4));
+  });
+
+  it('--weights writes signed or unsigned int8 weights, the same MatMuls int8 and the same figures', async () => {
+    const written: Record<string, { types: (number | undefined)[]; names: string[]; figures: string }> = {};
+    for (const weights of ['int8', 'uint8']) {
+      const file = path.join(dir, 'weights', `model_${weights}.onnx`);
+      const q = await crossrank('quantize', '-i', source, '-o', file, '--weights', weights);
+      expect(q).toMatchObject({ code: 0, stderr: '' });
+      const quantized = (decodeModel(fs.readFileSync(file)).graph?.initializer ?? []).filter((t) => t.name?.endsWith('_int8_quantized'));
+      written[weights] = {
+        types: [...new Set(quantized.map((t) => t.dataType))],
+        names: quantized.map((t) => t.name ?? '').sort(),
+        figures: /fidelity on the probe pairs: ([^;]*)/.exec(q.stdout)?.[1] ?? q.stdout,
+      };
+    }
+    expect(written.int8?.types).toEqual([TensorType.INT8]);
+    expect(written.uint8?.types).toEqual([TensorType.UINT8]);
+    expect(written.int8?.names.length).toBeGreaterThan(0);
+    expect(written.int8?.names).toEqual(written.uint8?.names);
+    expect(written.int8?.figures).toBe(written.uint8?.figures);
+    const bad = await crossrank('quantize', '-i', source, '-o', path.join(dir, 'weights', 'x.onnx'), '--weights', 'int4');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--weights must be one of int8, uint8, got "int4"');
+    expect(fs.existsSync(path.join(dir, 'weights', 'x.onnx'))).toBe(false);
   });
 
   it('exit 2 on a missing input, a missing flag, no tokenizer to check with, or a graph with nothing to do', async () => {

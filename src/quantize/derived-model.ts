@@ -8,7 +8,7 @@ import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
 import { DEFAULT_TARGET, type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
 import { externalDataFiles } from '../onnx-external-data';
-import { int8WeightType } from './int8-weights';
+import { type WeightType, int8WeightType } from './int8-weights';
 import { type Int8Model, quantizeToTarget } from './mixed-precision';
 import type { ProbeScorer } from './probe-scorer';
 import { verifyFused } from './verify-fused';
@@ -92,12 +92,18 @@ export async function fuseModelFile(modelPath: string, file: string): Promise<{ 
  * The int8 model of `basePath` meeting `target` on the probe pairs (mixed precision when needed), its figures in its
  * metadata, its external data (if any) moved to dataFileOf(file). Throws ERR_QUANTIZATION_FIDELITY / ERR_NOT_QUANTIZABLE.
  */
-export async function quantizeModelFile(basePath: string, file: string, target: FidelityTarget, score: ProbeScorer): Promise<Int8Model> {
+export async function quantizeModelFile(
+  basePath: string,
+  file: string,
+  target: FidelityTarget,
+  score: ProbeScorer,
+  weightType?: WeightType,
+): Promise<Int8Model> {
   const dir = path.dirname(file);
   await fs.promises.mkdir(dir, { recursive: true });
   const scratch = await fs.promises.mkdtemp(path.join(dir, '.quantize-'));
   try {
-    const int8 = await quantizeToTarget(basePath, target, score, scratch, path.basename(file));
+    const int8 = await quantizeToTarget(basePath, target, score, scratch, path.basename(file), weightType);
     if (int8.dataFile) {
       await fs.promises.rename(int8.dataFile, dataFileOf(file));
       int8.dataFile = dataFileOf(file);

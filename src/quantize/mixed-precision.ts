@@ -6,6 +6,7 @@ import { encodeModelFile, readModelFile } from './external-data';
 import { type FidelityTarget, type QuantizationFidelity, compareScores, describeFidelity, meetsTarget } from './fidelity';
 import { type ProbeScorer } from './probe-scorer';
 import { probeQueries, probeTexts } from './probe-pairs';
+import { type WeightType, int8WeightType } from './int8-weights';
 import { type Int8Weight, type QuantizeSummary, quantizeInt8ModelAsync } from './quantize-int8';
 
 /** Contiguous groups of quantized nodes whose sensitivity is measured one group at a time (bounds derivation time). */
@@ -39,6 +40,8 @@ function splitUnits(nodes: readonly string[]): string[][] {
  * fp32 (as many as a first-order sum of their errors predicts, then checked), and throws ERR_QUANTIZATION_FIDELITY with
  * the best figures reached when no model keeping at most half the groups fp32 meets it. Candidates are written to
  * `scratchDir` with the name `fileName` (the name their external data file carries); the caller removes the folder.
+ * Candidates are measured with this CPU's weight type; the accepted one is written with `weightType` (default: the
+ * same), whose figures are the same on a CPU that runs it exactly (signed weights are the unsigned ones less 128).
  */
 export async function quantizeToTarget(
   basePath: string,
@@ -46,6 +49,7 @@ export async function quantizeToTarget(
   score: ProbeScorer,
   scratchDir: string,
   fileName: string,
+  weightType: WeightType = int8WeightType(),
 ): Promise<Int8Model> {
   const queries = probeQueries();
   const texts = probeTexts(queries);
@@ -59,7 +63,7 @@ export async function quantizeToTarget(
 
   const trial = async (keep: ReadonlySet<string>, subset: boolean): Promise<Trial> => {
     const { model, external } = await readModelFile(basePath);
-    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: keep, weightCache });
+    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: keep, weightCache, weightType: int8WeightType() });
     // A folder per trial, so that an external data file stays with the candidate that may be returned.
     const folder = path.join(scratchDir, `trial-${trials++}`);
     await fs.promises.mkdir(folder, { recursive: true });
@@ -77,8 +81,19 @@ export async function quantizeToTarget(
     return { bytes, dataFile, summary, scores, fidelity: { ...figures, fp32MatMuls, int8MatMuls: summary.quantized.length } };
   };
 
+  // The accepted candidate again, with the requested weight type (when this CPU measured with the other one).
+  const accept = async (chosen: Int8Model): Promise<Int8Model> => {
+    if (weightType === int8WeightType()) return chosen;
+    const { model, external } = await readModelFile(basePath);
+    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: new Set(chosen.summary.kept), weightCache, weightType });
+    const folder = path.join(scratchDir, `trial-${trials++}`);
+    await fs.promises.mkdir(folder, { recursive: true });
+    const { bytes, dataFile } = await encodeModelFile(model, path.join(folder, fileName), external);
+    return { bytes, dataFile, summary, fidelity: chosen.fidelity };
+  };
+
   const full = await trial(new Set(), false);
-  if (meetsTarget(full.fidelity, target)) return full;
+  if (meetsTarget(full.fidelity, target)) return accept(full);
   let best = full;
   const better = (t: Trial) => {
     if (t.fidelity.spearman + t.fidelity.top10Overlap > best.fidelity.spearman + best.fidelity.top10Overlap) best = t;
@@ -125,7 +140,7 @@ export async function quantizeToTarget(
       }
       found = highTrial;
     }
-    if (found) return found;
+    if (found) return accept(found);
   }
   throw new CrossrankError(
     'ERR_QUANTIZATION_FIDELITY',
