@@ -61,14 +61,20 @@ export async function quantizeToTarget(
   let trials = 0;
   const weightCache = new Map<string, Int8Weight>();
 
-  const trial = async (keep: ReadonlySet<string>, subset: boolean): Promise<Trial> => {
+  const measured = int8WeightType();
+
+  // A candidate quantized with `type`, encoded in a folder of its own so that its external data file stays with it.
+  const encode = async (keep: ReadonlySet<string>, type: WeightType) => {
     const { model, external } = await readModelFile(basePath);
-    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: keep, weightCache, weightType: int8WeightType() });
-    // A folder per trial, so that an external data file stays with the candidate that may be returned.
+    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: keep, weightCache, weightType: type });
     const folder = path.join(scratchDir, `trial-${trials++}`);
     await fs.promises.mkdir(folder, { recursive: true });
     const file = path.join(folder, fileName);
-    const { bytes, dataFile } = await encodeModelFile(model, file, external);
+    return { folder, file, summary, ...(await encodeModelFile(model, file, external)) };
+  };
+
+  const trial = async (keep: ReadonlySet<string>, subset: boolean): Promise<Trial> => {
+    const { folder, file, summary, bytes, dataFile } = await encode(keep, measured);
     await fs.promises.writeFile(file, bytes);
     let scores: Float32Array;
     try {
@@ -83,12 +89,8 @@ export async function quantizeToTarget(
 
   // The accepted candidate again, with the requested weight type (when this CPU measured with the other one).
   const accept = async (chosen: Int8Model): Promise<Int8Model> => {
-    if (weightType === int8WeightType()) return chosen;
-    const { model, external } = await readModelFile(basePath);
-    const summary = await quantizeInt8ModelAsync(model, { keepFp32Nodes: new Set(chosen.summary.kept), weightCache, weightType });
-    const folder = path.join(scratchDir, `trial-${trials++}`);
-    await fs.promises.mkdir(folder, { recursive: true });
-    const { bytes, dataFile } = await encodeModelFile(model, path.join(folder, fileName), external);
+    if (weightType === measured) return chosen;
+    const { summary, bytes, dataFile } = await encode(new Set(chosen.summary.kept), weightType);
     return { bytes, dataFile, summary, fidelity: chosen.fidelity };
   };
 
