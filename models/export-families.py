@@ -10,10 +10,13 @@ Deterministic (fixed seeds, one thread). --full writes the benchmark shapes (bge
 gte-reranker-modernbert-base) into OUT_DIR instead; those are large and not committed.
 Needs torch, transformers, safetensors, onnx and onnxruntime (pip).
 """
+import atexit
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import onnxruntime
@@ -40,12 +43,23 @@ def xlm_roberta(full):
     shape = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072) if full else dict(
         hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64
     )
+    tokenizer_dir = os.path.join(FIXTURE_TOKENIZERS, "xlm-roberta")
+    if full:
+        # Benchmark pairs must be as many tokens as bge-reranker's 250k-piece tokenizer makes them; the 4,000-piece
+        # fixture makes ~2.7x as many, so convert DeBERTa-v3's 128k-piece SentencePiece model to XLM-R's layout.
+        tokenizer_dir = tempfile.mkdtemp(prefix="xlmr-tokenizer-")
+        atexit.register(shutil.rmtree, tokenizer_dir, True)
+        spm_model = os.path.join(SHARED_TOKENIZERS, "deberta-v3", "spm.model")
+        subprocess.run([sys.executable, os.path.join(ROOT, "models", "make-xlmr-tokenizer.py"), tokenizer_dir, "--spm", spm_model], check=True)
+    with open(os.path.join(tokenizer_dir, "tokenizer.json"), encoding="utf-8") as f:
+        tokenizer = json.load(f)
+    vocab_size = len(tokenizer["model"]["vocab"]) + sum(1 for t in tokenizer["added_tokens"] if t["id"] >= len(tokenizer["model"]["vocab"]))
     config = XLMRobertaConfig(
-        vocab_size=4002, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5,
+        vocab_size=vocab_size, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, num_labels=1, **shape,
     )
     # bge-reranker-base's tokenizer_config says model_max_length 512, as the fixture tokenizer's does.
-    return XLMRobertaForSequenceClassification, config, os.path.join(FIXTURE_TOKENIZERS, "xlm-roberta"), {}
+    return XLMRobertaForSequenceClassification, config, tokenizer_dir, {}
 
 
 def deberta_v2(full):
@@ -53,14 +67,16 @@ def deberta_v2(full):
         hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
     )
     # mxbai-rerank-xsmall-v1's DeBERTa-v3 settings: log-bucketed relative attention, no absolute positions, no type ids.
+    # Full: mxbai-rerank-xsmall-v1's own tokenizer (DeBERTa-v3's, 128,000 pieces; its config says 128,100 ids).
     config = DebertaV2Config(
-        vocab_size=4001, max_position_embeddings=512, relative_attention=True, position_buckets=256,
+        vocab_size=128100 if full else 4001, max_position_embeddings=512, relative_attention=True, position_buckets=256,
         max_relative_positions=-1, norm_rel_ebd="layer_norm", share_att_key=True, pos_att_type=["p2c", "c2p"],
         position_biased_input=False, type_vocab_size=0, pad_token_id=0, layer_norm_eps=1e-7, hidden_act="gelu",
         pooler_hidden_size=shape["hidden_size"], pooler_hidden_act="gelu", pooler_dropout=0.0,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, num_labels=1, **shape,
     )
-    return DebertaV2ForSequenceClassification, config, os.path.join(FIXTURE_TOKENIZERS, "deberta-v2"), {}
+    tokenizer_dir = os.path.join(SHARED_TOKENIZERS if full else FIXTURE_TOKENIZERS, "deberta-v3" if full else "deberta-v2")
+    return DebertaV2ForSequenceClassification, config, tokenizer_dir, {"model_max_length": 512} if full else {}
 
 
 def modernbert(full):

@@ -1,6 +1,6 @@
 """Makes test/fixtures/tokenizers/xlm-roberta/: a small XLM-RoBERTa tokenizer with the real layout, for CI without Python.
 
-Usage: /path/to/venv/bin/python models/make-xlmr-tokenizer.py [OUT_DIR]
+Usage: /path/to/venv/bin/python models/make-xlmr-tokenizer.py [OUT_DIR] [--spm MODEL_FILE]
 Needs sentencepiece, tokenizers, transformers and protobuf (pip). Deterministic: the same packages give the same files.
 
 A SentencePiece Unigram model (4,000 pieces, XLM-R's trainer settings: nmt_nfkc, dummy prefix, extra whitespace
@@ -10,6 +10,11 @@ Precompiled charsmap, Strip + Replace(" {2,}"), Metaspace, <s> $A </s> </s> $B <
 <mask> last. The corpus is the hand-written sentences below plus pseudo-sentences of whole words drawn (seeded) from
 bert-base-multilingual-cased's vocabulary in ../shared/data/tokenizers, grouped by script so that each script's words
 co-occur.
+
+--spm converts the given SentencePiece Unigram model instead of training one: models/export-families.py --full uses it
+on DeBERTa-v3's 128,000-piece spm.model for its bge-reranker-base-shaped benchmark model, whose pairs must be as long
+in tokens as a real XLM-R tokenizer makes them (the 4,000-piece fixture cuts English into ~2.7x as many pieces), since
+XLM-R's own 250,002-piece file could not be had here.
 """
 import json
 import os
@@ -23,7 +28,7 @@ from transformers import XLMRobertaTokenizer
 from transformers.convert_slow_tokenizer import XLMRobertaConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "test", "fixtures", "tokenizers", "xlm-roberta")
+DEFAULT_OUT = os.path.join(ROOT, "test", "fixtures", "tokenizers", "xlm-roberta")
 MBERT = os.path.join(ROOT, "..", "shared", "data", "tokenizers", "bert-base-multilingual-cased", "tokenizer.json")
 VOCAB_SIZE = 4000
 
@@ -111,36 +116,41 @@ def pseudo_sentences(rng):
     return lines
 
 
-def main():
+def train(tmp):
+    """Trains the small multi-script SentencePiece model of the CI fixture in tmp and returns its file."""
     rng = random.Random(14)
-    os.makedirs(OUT, exist_ok=True)
+    corpus = os.path.join(tmp, "corpus.txt")
+    with open(corpus, "w", encoding="utf-8") as f:
+        for _ in range(20):
+            f.write("\n".join(SENTENCES) + "\n")
+        f.write("\n".join(pseudo_sentences(rng)) + "\n")
+    prefix = os.path.join(tmp, "sentencepiece.bpe")
+    spm.SentencePieceTrainer.train(
+        input=corpus,
+        model_prefix=prefix,
+        model_type="unigram",
+        vocab_size=VOCAB_SIZE,
+        character_coverage=0.9995,
+        normalization_rule_name="nmt_nfkc",
+        add_dummy_prefix=True,
+        remove_extra_whitespaces=True,
+        split_by_whitespace=True,
+        byte_fallback=False,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        num_threads=1,
+        seed_sentencepiece_size=200000,
+        minloglevel=2,
+    )
+    return prefix + ".model"
+
+
+def write(spm_file, out):
+    """Converts a SentencePiece Unigram model into an XLM-R tokenizer.json with its config files in out."""
+    os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = os.path.join(tmp, "corpus.txt")
-        with open(corpus, "w", encoding="utf-8") as f:
-            for _ in range(20):
-                f.write("\n".join(SENTENCES) + "\n")
-            f.write("\n".join(pseudo_sentences(rng)) + "\n")
-        prefix = os.path.join(tmp, "sentencepiece.bpe")
-        spm.SentencePieceTrainer.train(
-            input=corpus,
-            model_prefix=prefix,
-            model_type="unigram",
-            vocab_size=VOCAB_SIZE,
-            character_coverage=0.9995,
-            normalization_rule_name="nmt_nfkc",
-            add_dummy_prefix=True,
-            remove_extra_whitespaces=True,
-            split_by_whitespace=True,
-            byte_fallback=False,
-            unk_id=0,
-            bos_id=1,
-            eos_id=2,
-            pad_id=-1,
-            num_threads=1,
-            seed_sentencepiece_size=200000,
-            minloglevel=2,
-        )
-        spm_file = prefix + ".model"
         # transformers 5's XLMRobertaTokenizer is the original tokenizer the converter reads ids and options from;
         # the converter itself reads the SentencePiece proto from vocab_file.
         original = XLMRobertaTokenizer.from_pretrained(tmp, vocab_file=spm_file)
@@ -154,7 +164,7 @@ def main():
         [AddedToken(t, special=True, normalized=False) for t in ("<s>", "<pad>", "</s>", "<unk>")]
         + [AddedToken("<mask>", special=True, normalized=False, lstrip=True)]
     )
-    tokenizer.save(os.path.join(OUT, "tokenizer.json"), pretty=True)
+    tokenizer.save(os.path.join(out, "tokenizer.json"), pretty=True)
 
     special = {
         "bos_token": "<s>",
@@ -165,7 +175,7 @@ def main():
         "sep_token": "</s>",
         "unk_token": "<unk>",
     }
-    with open(os.path.join(OUT, "special_tokens_map.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "special_tokens_map.json"), "w", encoding="utf-8") as f:
         json.dump(special, f, indent=2, ensure_ascii=False)
         f.write("\n")
     config = {
@@ -180,10 +190,21 @@ def main():
         "tokenizer_class": "XLMRobertaTokenizer",
         "unk_token": "<unk>",
     }
-    with open(os.path.join(OUT, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2, ensure_ascii=False)
         f.write("\n")
 
 
+def main(argv):
+    spm_file = None
+    if "--spm" in argv:
+        at = argv.index("--spm")
+        spm_file = argv[at + 1]
+        argv = argv[:at] + argv[at + 2:]
+    out = argv[0] if argv else DEFAULT_OUT
+    with tempfile.TemporaryDirectory() as tmp:
+        write(spm_file or train(tmp), out)
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
