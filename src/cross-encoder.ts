@@ -82,7 +82,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   readonly modelPath: string;
   /** What the running graph computes in, read from it: 'int8' for int8 MatMul kernels (quantize: 'int8', or a pre-quantized file), else its weights' float type. */
   readonly precision: Precision;
-  /** True when self-attention runs as one fused operator (optimize: true, or a pre-optimized file). */
+  /** True when the graph runs optimized: self-attention as one fused operator (optimize: true, or a pre-optimized file), or DeBERTa's relative-position gathers narrowed. */
   readonly optimized: boolean;
   /** What crossrank measured when it quantized the file against fp32 on its probe pairs; undefined for other models. */
   readonly quantization: QuantizationFidelity | undefined;

@@ -28,15 +28,15 @@ interface Family {
   /** From max_position_embeddings alone (XLM-R: 514 less pad_token_id + 1). */
   positions: number;
   padId: number;
-  /** Whether optimize: true recognises its attention (XLM-R's is BERT's; DeBERTa's disentangled and ModernBERT's rotary are not). */
-  fusable: boolean;
+  /** Whether optimize: true has something to do (XLM-R's attention is BERT's; DeBERTa's relative-position gathers narrow; ModernBERT's rotary attention neither). */
+  optimizable: boolean;
 }
 
 const EXPORTED = { inputs: ['input_ids', 'attention_mask'], sentenceTransformers: true };
 const FAMILIES: readonly Family[] = [
-  { name: 'xlm-roberta', dir: path.join(FIXTURES, 'xlm-roberta'), ...EXPORTED, maxLength: 512, positions: 512, padId: 1, fusable: true },
-  { name: 'deberta-v2', dir: path.join(FIXTURES, 'deberta-v2'), ...EXPORTED, maxLength: 512, positions: 512, padId: 0, fusable: false },
-  { name: 'modernbert', dir: path.join(FIXTURES, 'modernbert'), ...EXPORTED, maxLength: 8192, positions: 8192, padId: 50283, fusable: false },
+  { name: 'xlm-roberta', dir: path.join(FIXTURES, 'xlm-roberta'), ...EXPORTED, maxLength: 512, positions: 512, padId: 1, optimizable: true },
+  { name: 'deberta-v2', dir: path.join(FIXTURES, 'deberta-v2'), ...EXPORTED, maxLength: 512, positions: 512, padId: 0, optimizable: true },
+  { name: 'modernbert', dir: path.join(FIXTURES, 'modernbert'), ...EXPORTED, maxLength: 8192, positions: 8192, padId: 50283, optimizable: false },
   // ALiBi attention biases are not BERT's attention pattern: optimize refuses rather than fuse without them.
   {
     name: 'jina-bert',
@@ -46,7 +46,7 @@ const FAMILIES: readonly Family[] = [
     maxLength: 8192,
     positions: 8192,
     padId: 0,
-    fusable: false,
+    optimizable: false,
   },
 ];
 
@@ -201,11 +201,11 @@ describe.each(FAMILIES)('$name fixture', { timeout: 300_000 }, (family) => {
     }
   });
 
-  it(family.fusable ? 'optimizes: fused attention scores within 1e-4 of fp32' : 'refuses optimize with ERR_NOT_OPTIMIZABLE, caching nothing', async () => {
+  it(family.optimizable ? 'optimizes: scores within 1e-4 of fp32' : 'refuses optimize with ERR_NOT_OPTIMIZABLE, caching nothing', async () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-family-fused-'));
     clones.push(cache);
     const load = CrossEncoder.load(dir, { activation: 'identity', optimize: true, modelCacheDir: cache });
-    if (!family.fusable) {
+    if (!family.optimizable) {
       await expect(load).rejects.toMatchObject({ code: 'ERR_NOT_OPTIMIZABLE' });
       expect(fs.readdirSync(cache).filter((f) => f.endsWith('.onnx'))).toEqual([]);
       return;

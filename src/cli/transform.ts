@@ -58,7 +58,8 @@ async function transform(values: Values, optimize: boolean, quantize: boolean): 
       await verifyFused(score, input, temp);
       if (quantize) await fs.promises.rename(temp, fusedPath);
       base = fusedPath;
-      parts.push(`${fused.fusedAttention} attention blocks fused (scores checked against the source)`);
+      const done = [fused.fusedAttention > 0 ? `${fused.fusedAttention} attention blocks fused` : '', fused.narrowedGathers > 0 ? `${fused.narrowedGathers} relative-position gathers narrowed` : ''];
+      parts.push(`${done.filter(Boolean).join(', ')} (scores checked against the source)`);
     }
     if (quantize) {
       const int8 = await quantizeModelFile(base, output, target, score, weights);

@@ -7,6 +7,7 @@ import { CrossrankError } from '../errors';
 import { dataFileOf, encodeModelFile, readModelFile } from './external-data';
 import { DEFAULT_TARGET, type FidelityTarget, withFidelity } from './fidelity';
 import { fuseBertModel } from './fuse-bert';
+import { narrowRelativeGathers } from './narrow-relative-gather';
 import { externalDataFiles } from '../onnx-external-data';
 import { type WeightType, int8WeightType } from './int8-weights';
 import { type Int8Model, quantizeToTarget } from './mixed-precision';
@@ -74,18 +75,25 @@ function tagOf(derivation: Derivation): string {
   return [derivation.optimize ? 'fused' : '', int8].filter(Boolean).join('-');
 }
 
-/** The fused graph of the model at `modelPath`, encoded for `file` (weights to dataFileOf(file) when the source has external data). */
-export async function fuseModelFile(modelPath: string, file: string): Promise<{ bytes: Uint8Array; dataFile?: string; fusedAttention: number }> {
+/**
+ * The optimized graph of the model at `modelPath`, encoded for `file` (weights to dataFileOf(file) when the source has
+ * external data): BERT-pattern attention fused, DeBERTa's relative-position gathers narrowed to the span they read.
+ */
+export async function fuseModelFile(
+  modelPath: string,
+  file: string,
+): Promise<{ bytes: Uint8Array; dataFile?: string; fusedAttention: number; narrowedGathers: number }> {
   const { model, external } = await readModelFile(modelPath);
   const fusedAttention = fuseBertModel(model).attention;
-  if (fusedAttention === 0) {
+  const narrowedGathers = narrowRelativeGathers(model);
+  if (fusedAttention === 0 && narrowedGathers === 0) {
     throw new CrossrankError(
       'ERR_NOT_OPTIMIZABLE',
-      'optimize: true found no self-attention block it can fuse in this graph (it knows the BERT export patterns of ' +
-        'transformers / optimum). Load it without the optimize option.',
+      'optimize: true found nothing it can optimize in this graph: no self-attention block it can fuse (it knows the BERT ' +
+        'export patterns of transformers / optimum) and no DeBERTa relative-position gather. Load it without the optimize option.',
     );
   }
-  return { ...(await encodeModelFile(model, file, external)), fusedAttention };
+  return { ...(await encodeModelFile(model, file, external)), fusedAttention, narrowedGathers };
 }
 
 /**

@@ -1,6 +1,7 @@
 // What an ONNX file runs at, read from its op types and weight types: for `model.precision` and `model.optimized`.
 import * as fs from 'node:fs';
 import { FIDELITY_METADATA_KEY, type QuantizationFidelity, parseFidelity } from './fidelity';
+import { NARROWED_NODE_PREFIX } from './narrow-relative-gather';
 import { DataType } from './onnx-proto';
 
 /** The precision of a model's weights: int8 when it has integer MatMul / attention kernels, else its float type. */
@@ -8,7 +9,7 @@ export type Precision = 'fp32' | 'fp16' | 'int8';
 
 export interface GraphSummary {
   precision: Precision;
-  /** True when self-attention runs as one fused com.microsoft attention node. */
+  /** True when self-attention runs as one fused com.microsoft attention node, or its relative-position gathers narrowed. */
   optimized: boolean;
   /** The figures crossrank measured when it quantized the file (its metadata), else undefined. */
   quantization: QuantizationFidelity | undefined;
@@ -27,6 +28,7 @@ const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
+const NODE_NAME = 3;
 const NODE_OP_TYPE = 4;
 const NODE_DOMAIN = 7;
 const TENSOR_DATA_TYPE = 2;
@@ -144,6 +146,7 @@ export async function summarizeGraph(modelPath: string): Promise<GraphSummary> {
           const op = String(node.get(NODE_OP_TYPE) ?? '');
           int8 ||= INT8_OPS.has(op);
           optimized ||= node.get(NODE_DOMAIN) === 'com.microsoft' && FUSED_ATTENTION.has(op);
+          optimized ||= String(node.get(NODE_NAME) ?? '').startsWith(NARROWED_NODE_PREFIX);
         } else if (graphField === GRAPH_INITIALIZER) {
           fp16 ||= smallFields(reader.head(s, e)).get(TENSOR_DATA_TYPE) === DataType.FLOAT16;
         }

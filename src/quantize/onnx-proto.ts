@@ -173,7 +173,7 @@ const MESSAGES: Record<string, { fields: Fields; nested?: Record<string, { field
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10 } as const;
 
 /** AttributeProto.AttributeType values the quantizer reads or writes. */
-export const AttributeType = { FLOAT: 1, INT: 2, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
 
 /** int64 fields decode as numbers or Long objects ({ low, high }); both convert here. */
 export type Int64 = number | { toNumber(): number };
@@ -197,6 +197,8 @@ export interface AttributeProto {
   t?: TensorProto;
   ints?: Int64[];
   floats?: number[];
+  g?: GraphProto;
+  graphs?: GraphProto[];
 }
 export interface NodeProto {
   input: string[];
