@@ -17,7 +17,7 @@ const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossrank-narrow-'));
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
 describe('narrowRelativeGathers', () => {
-  it("narrows both gathers (c2p, p2c) of each of the fixture's 2 layers, each MatMul reading sliced positions, once", () => {
+  it("narrows both gathers (c2p, p2c) of each of the fixture's 2 layers, slicing the positions before their Tile, once", () => {
     const model = readModel(fs.readFileSync(SOURCE));
     expect(narrowRelativeGathers(model)).toBe(4);
     const index = new GraphIndex(model.graph);
@@ -25,9 +25,12 @@ describe('narrowRelativeGathers', () => {
     expect(gathers).toHaveLength(4);
     for (const gather of gathers) {
       const matmul = index.from(gather.input[0], 'MatMul');
-      const transpose = index.from(matmul?.input[1], 'Transpose');
-      expect(index.from(transpose?.input[0], 'Slice')).toBeDefined();
-      expect(index.from(gather.input[1], 'Sub')).toBeDefined();
+      const tile = index.from(index.from(matmul?.input[1], 'Transpose')?.input[0], 'Tile');
+      expect(index.from(tile?.input[0], 'Slice')).toBeDefined();
+      // The shift sits under the Expand, on the small [1, L, L] table rather than the expanded index.
+      let shifted = gather.input[1];
+      for (const op of ['Expand', 'Squeeze']) shifted = index.from(shifted, 'Sub') ? shifted : index.from(shifted, op)?.input[0];
+      expect(index.from(shifted, 'Sub')).toBeDefined();
     }
     // Every input is produced by an earlier node, an initializer or a graph input: the order is still topological.
     const known = new Set([...index.initializers.keys(), ...index.graphInputs, '']);
@@ -36,6 +39,28 @@ describe('narrowRelativeGathers', () => {
       for (const output of node.output) known.add(output);
     }
     expect(narrowRelativeGathers(model)).toBe(0);
+  });
+
+  it('slices after the Tile when something else reads the repeated axis of its output', () => {
+    const model = readModel(fs.readFileSync(SOURCE));
+    const index = new GraphIndex(model.graph);
+    const one = (name: string, value: bigint) => makeTensor(name, DataType.INT64, [1], new Uint8Array(BigInt64Array.of(value).buffer));
+    model.graph.initializer.push(one('test_start', 1n), one('test_end', 2n));
+    let edited = 0;
+    for (const shape of model.graph.node.filter((n) => n.opType === 'Shape' && index.from(n.input[0], 'Tile'))) {
+      for (const slice of index.consumers.get(shape.output[0] ?? '') ?? []) {
+        slice.input[1] = 'test_start'; // now reads dimension 1: the positions
+        slice.input[2] = 'test_end';
+        edited++;
+      }
+    }
+    expect(edited).toBe(4);
+    expect(narrowRelativeGathers(model)).toBe(4);
+    const after = new GraphIndex(model.graph);
+    for (const gather of model.graph.node.filter((n) => n.opType === 'GatherElements')) {
+      const transpose = after.from(after.from(gather.input[0], 'MatMul')?.input[1], 'Transpose');
+      expect(after.from(transpose?.input[0], 'Slice')).toBeDefined();
+    }
   });
 
   it('leaves a gather alone when its index may be negative (Clip lower bound below 0)', () => {

@@ -6,34 +6,70 @@ import { sortTopologically } from './topological-order';
 
 /**
  * The index of a last-axis GatherElements when it provably holds no negative value: an Expand (or none) of
- * Squeeze / Unsqueeze / Reshape steps over a Clip whose constant lower bound is >= 0. Returns the Clip's output: the
- * smallest tensor holding every index value.
+ * Squeeze / Unsqueeze / Reshape steps over a Clip whose constant lower bound is >= 0. Returns the Clip's output (the
+ * smallest tensor holding every index value) and the input (node, slot) nearest the Clip where a shift can go.
  */
-function clippedIndex(index: GraphIndex, tensor: string): string | undefined {
-  let current = tensor;
-  const expand = index.from(current, 'Expand');
-  if (expand) current = expand.input[0] ?? '';
-  for (;;) {
-    const step = index.from(current, 'Squeeze') ?? index.from(current, 'Unsqueeze') ?? index.from(current, 'Reshape');
-    if (!step) break;
+function clippedIndex(index: GraphIndex, gather: NodeProto): { values: string; reader: NodeProto; slot: number } | undefined {
+  // Shift as far up as every tensor on the way down to the gather is read only on this path: they all change then.
+  let reader = gather;
+  let slot = 1;
+  let shared = false;
+  let current = gather.input[1] ?? '';
+  const walk = (step: NodeProto) => {
+    shared ||= !index.single(current);
+    if (!shared) [reader, slot] = [step, 0];
     current = step.input[0] ?? '';
-  }
+  };
+  const expand = index.from(current, 'Expand');
+  if (expand) walk(expand);
+  const reshape = () => index.from(current, 'Squeeze') ?? index.from(current, 'Unsqueeze') ?? index.from(current, 'Reshape');
+  for (let step = reshape(); step; step = reshape()) walk(step);
   const clip = index.from(current, 'Clip');
   const low = clip && index.scalar(clip.input[1]);
-  return clip && low !== undefined && low >= 0 ? current : undefined;
+  return clip && low !== undefined && low >= 0 ? { values: current, reader, slot } : undefined;
+}
+
+/**
+ * True when every reader of `tensor` besides `reader` is a Shape whose dimensions are read only by Slices of a constant
+ * range leaving out `axis` (torch.onnx's DeBERTa reads the head size off the repeated positions this way), so cutting
+ * `axis` changes nothing they see.
+ */
+function othersSkipAxis(index: GraphIndex, tensor: string, reader: NodeProto, axis: number, rank: number): boolean {
+  const clamp = (v: number) => Math.min(rank, Math.max(0, v < 0 ? v + rank : v));
+  for (const other of index.consumers.get(tensor) ?? []) {
+    if (other === reader) continue;
+    const dims = other.output[0] ?? '';
+    if (other.opType !== 'Shape' || (other.domain ?? '') !== '' || other.attribute.length > 0 || index.graphOutputs.has(dims)) return false;
+    for (const slice of index.consumers.get(dims) ?? []) {
+      const [starts, ends] = [index.ints(slice.input[1]), index.ints(slice.input[2])];
+      const axes = slice.input[3] ? index.ints(slice.input[3]) : [0];
+      const steps = slice.input[4] ? index.ints(slice.input[4]) : [1];
+      if (slice.opType !== 'Slice' || starts?.length !== 1 || ends?.length !== 1 || axes?.[0] !== 0 || steps?.[0] !== 1) return false;
+      if (clamp(starts[0] as number) <= axis && axis < clamp(ends[0] as number)) return false;
+    }
+  }
+  return !index.graphOutputs.has(tensor);
 }
 
 /**
  * Where a MatMul's B operand can be cut to narrow the MatMul's last output axis: B is a Transpose (read by nothing else)
- * of tensor S, whose axis perm[last] becomes B's last axis. (torch.onnx's DeBERTa repeats the positions with a Tile
- * before it, whose output a Shape also reads: the Tile stays whole.)
+ * of tensor S, whose axis perm[last] becomes B's last axis; through Tiles that repeat that axis once, S is the Tile's
+ * input, so the repeated copies shrink too. Returns S, that axis, and the node reading S.
  */
-function slicePoint(index: GraphIndex, b: string): { axis: number; transpose: NodeProto } | undefined {
+function slicePoint(index: GraphIndex, b: string): { tensor: string; axis: number; reader: NodeProto } | undefined {
   const transpose = index.from(b, 'Transpose');
   const perm = transpose && intsAttribute(transpose, 'perm');
   // perm's length is B's rank: at least 2, so the MatMul's last output axis is B's last axis.
   if (!transpose || !perm || perm.length < 2 || !index.single(b)) return undefined;
-  return { axis: perm[perm.length - 1] as number, transpose };
+  const axis = perm[perm.length - 1] as number;
+  let reader = transpose;
+  let tensor = transpose.input[0] ?? '';
+  for (let tile = index.from(tensor, 'Tile'); tile; tile = index.from(tensor, 'Tile')) {
+    if (index.ints(tile.input[1])?.[axis] !== 1 || !othersSkipAxis(index, tensor, reader, axis, perm.length)) break;
+    reader = tile;
+    tensor = tile.input[0] ?? '';
+  }
+  return { tensor, axis, reader };
 }
 
 /** Names of the nodes narrowing adds, by which a file's summary tells it was optimized. */
@@ -57,8 +93,8 @@ export function narrowRelativeGathers(model: OnnxModel): number {
     const matmul = index.from(data, 'MatMul');
     if (numberAttribute(gather, 'axis') !== -1 || !matmul || !index.single(data)) continue;
     const cut = slicePoint(index, matmul.input[1] ?? '');
-    const values = clippedIndex(index, gather.input[1] ?? '');
-    if (!cut || !values) continue;
+    const clipped = clippedIndex(index, gather);
+    if (!cut || !clipped) continue;
 
     const name = `${NARROWED_NODE_PREFIX}${narrowed}`;
     const t = (suffix: string) => `${name}/${suffix}`;
@@ -69,16 +105,16 @@ export function narrowRelativeGathers(model: OnnxModel): number {
     );
     const keep = [{ name: 'keepdims', type: AttributeType.INT, i: 1 }];
     graph.node.push(
-      makeNode('ReduceMin', [values], [t('min')], t('ReduceMin'), undefined, keep),
-      makeNode('ReduceMax', [values], [t('max')], t('ReduceMax'), undefined, keep),
+      makeNode('ReduceMin', [clipped.values], [t('min')], t('ReduceMin'), undefined, keep),
+      makeNode('ReduceMax', [clipped.values], [t('max')], t('ReduceMax'), undefined, keep),
       makeNode('Reshape', [t('min'), t('flat')], [t('start')], t('ReshapeStart')),
       makeNode('Reshape', [t('max'), t('flat')], [t('last')], t('ReshapeLast')),
       makeNode('Add', [t('last'), t('one')], [t('end')], t('End')),
-      makeNode('Slice', [cut.transpose.input[0] ?? '', t('start'), t('end'), t('axis')], [t('sliced')], t('Slice')),
-      makeNode('Sub', [gather.input[1] ?? '', t('start')], [t('index')], t('Shift')),
+      makeNode('Slice', [cut.tensor, t('start'), t('end'), t('axis')], [t('sliced')], t('Slice')),
+      makeNode('Sub', [clipped.reader.input[clipped.slot] ?? '', t('start')], [t('index')], t('Shift')),
     );
-    cut.transpose.input[0] = t('sliced');
-    gather.input[1] = t('index');
+    cut.reader.input[0] = t('sliced');
+    clipped.reader.input[clipped.slot] = t('index');
     narrowed++;
   }
   // The new nodes read tensors made anywhere before the gather (the Clip may come after the MatMul's operands).
