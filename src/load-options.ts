@@ -70,9 +70,10 @@ export interface LoadOptions {
    */
   quantize?: 'int8' | QuantizeOptions;
   /**
-   * true: rewrite each self-attention block into ONNX Runtime's fused Attention operator on first load and cache the
-   * graph (see modelCacheDir); scores stay within 1e-4. With quantize, the fused graph is quantized. Rejects with
-   * ERR_NOT_OPTIMIZABLE when no block matches. Default false.
+   * true: on first load, rewrite each BERT-style self-attention block into ONNX Runtime's fused Attention operator and
+   * narrow DeBERTa's relative-position MatMuls to the span they read, then cache the graph (see modelCacheDir); scores
+   * stay within 1e-4. With quantize, the optimized graph is quantized. Rejects with ERR_NOT_OPTIMIZABLE when nothing
+   * matches. Default false.
    */
   optimize?: boolean;
   /** Where optimized / quantized models are cached. Default: `<model folder>/.crossrank-cache` when writable, else `<os.tmpdir()>/crossrank-cache`. */
