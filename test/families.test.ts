@@ -256,7 +256,7 @@ describe.skipIf(python === undefined)('rank() against sentence-transformers Cros
   const queries = [...pairs.slice(0, 4).map(([a]) => a), 'how long does it take to charge an electric car', '東京の人口'];
   const documents = [...pairs.map(([, b]) => b), ...ordinaryPairs(40, 49).map(([, b]) => b)];
 
-  it.each(FAMILIES.filter((f) => f.sentenceTransformers))('$name: same top 10 corpus ids, scores within 1e-4', async (family) => {
+  it.each(FAMILIES.filter((f) => f.sentenceTransformers))('$name: same top 10 corpus ids (a repeated text's ties either way), scores within 1e-4', async (family) => {
     const { dir } = family;
     const script = path.resolve(__dirname, 'helpers', 'st-rank.py');
     const run = spawnSync(python as string, [script, dir], {
@@ -273,7 +273,15 @@ describe.skipIf(python === undefined)('rank() against sentence-transformers Cros
       for (const [q, query] of queries.entries()) {
         const hits = await model.rank(query, documents, { topK: 10 });
         const st = expected.results[q] as StHit[];
-        expect(hits.map((h) => h.corpusId), `query ${q}`).toEqual(st.map((h) => h.corpus_id));
+        // The same document text twice ties: crossrank scores both alike and keeps index order, torch's batched rows
+        // can differ by ~1e-7, so either may lead there. Elsewhere the ids must match position by position.
+        const stScores = new Map(st.map((h) => [h.corpus_id, h.score]));
+        for (const [i, hit] of hits.entries()) {
+          const at = st[i] as StHit;
+          if (hit.corpusId === at.corpus_id) continue;
+          expect(documents[hit.corpusId], `query ${q}, rank ${i}: ${hit.corpusId} vs ${at.corpus_id}`).toBe(documents[at.corpus_id]);
+          expect(Math.abs((stScores.get(hit.corpusId) ?? Number.NEGATIVE_INFINITY) - at.score)).toBeLessThanOrEqual(1e-6);
+        }
         expect(maxAbsDiff(hits.map((h) => h.score), st.map((h) => h.score)), `query ${q}`).toBeLessThanOrEqual(1e-4);
       }
     } finally {
