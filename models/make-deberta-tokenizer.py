@@ -12,7 +12,6 @@ tokenizer, as a real DeBERTa tokenizer.json is made: Strip + Precompiled + Repla
 import importlib.util
 import json
 import os
-import random
 import sys
 import tempfile
 
@@ -35,17 +34,11 @@ def xlmr_script():
 
 def main():
     xlmr = xlmr_script()
-    rng = random.Random(14)
     os.makedirs(OUT, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = os.path.join(tmp, "corpus.txt")
-        with open(corpus, "w", encoding="utf-8") as f:
-            for _ in range(20):
-                f.write("\n".join(xlmr.SENTENCES) + "\n")
-            f.write("\n".join(xlmr.pseudo_sentences(rng)) + "\n")
         prefix = os.path.join(tmp, "spm")
         spm.SentencePieceTrainer.train(
-            input=corpus,
+            input=xlmr.write_corpus(tmp),
             model_prefix=prefix,
             model_type="unigram",
             vocab_size=VOCAB_SIZE,

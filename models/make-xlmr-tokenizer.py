@@ -116,17 +116,22 @@ def pseudo_sentences(rng):
     return lines
 
 
-def train(tmp):
-    """Trains the small multi-script SentencePiece model of the CI fixture in tmp and returns its file."""
+def write_corpus(tmp):
+    """The training text of both fixture tokenizers (this one and make-deberta-tokenizer.py's), written in tmp."""
     rng = random.Random(14)
     corpus = os.path.join(tmp, "corpus.txt")
     with open(corpus, "w", encoding="utf-8") as f:
         for _ in range(20):
             f.write("\n".join(SENTENCES) + "\n")
         f.write("\n".join(pseudo_sentences(rng)) + "\n")
+    return corpus
+
+
+def train(tmp):
+    """Trains the small multi-script SentencePiece model of the CI fixture in tmp and returns its file."""
     prefix = os.path.join(tmp, "sentencepiece.bpe")
     spm.SentencePieceTrainer.train(
-        input=corpus,
+        input=write_corpus(tmp),
         model_prefix=prefix,
         model_type="unigram",
         vocab_size=VOCAB_SIZE,
