@@ -256,7 +256,7 @@ describe.skipIf(python === undefined)('rank() against sentence-transformers Cros
   const queries = [...pairs.slice(0, 4).map(([a]) => a), 'how long does it take to charge an electric car', '東京の人口'];
   const documents = [...pairs.map(([, b]) => b), ...ordinaryPairs(40, 49).map(([, b]) => b)];
 
-  it.each(FAMILIES.filter((f) => f.sentenceTransformers))('$name: same top 10 corpus ids (a repeated text's ties either way), scores within 1e-4', async (family) => {
+  it.each(FAMILIES.filter((f) => f.sentenceTransformers))('$name: same top 10 corpus ids (ties of a repeated text either way), scores within 1e-4', async (family) => {
     const { dir } = family;
     const script = path.resolve(__dirname, 'helpers', 'st-rank.py');
     const run = spawnSync(python as string, [script, dir], {
