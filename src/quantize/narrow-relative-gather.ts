@@ -75,6 +75,9 @@ function slicePoint(index: GraphIndex, b: string): { tensor: string; axis: numbe
 /** Names of the nodes narrowing adds, by which a file's summary tells it was optimized. */
 export const NARROWED_NODE_PREFIX = 'crossrank_narrow_';
 
+const FLAT = `${NARROWED_NODE_PREFIX}flat`;
+const ONE = `${NARROWED_NODE_PREFIX}one`;
+
 const int64Bytes = (values: number[]): Uint8Array => new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
 
 /**
@@ -98,18 +101,16 @@ export function narrowRelativeGathers(model: OnnxModel): number {
 
     const name = `${NARROWED_NODE_PREFIX}${narrowed}`;
     const t = (suffix: string) => `${name}/${suffix}`;
-    graph.initializer.push(
-      makeTensor(t('flat'), DataType.INT64, [1], int64Bytes([-1])),
-      makeTensor(t('one'), DataType.INT64, [1], int64Bytes([1])),
-      makeTensor(t('axis'), DataType.INT64, [1], int64Bytes([cut.axis])),
-    );
+    // -1 (flatten to [1]) and 1 serve every narrowing: written with the first.
+    if (narrowed === 0) graph.initializer.push(makeTensor(FLAT, DataType.INT64, [1], int64Bytes([-1])), makeTensor(ONE, DataType.INT64, [1], int64Bytes([1])));
+    graph.initializer.push(makeTensor(t('axis'), DataType.INT64, [1], int64Bytes([cut.axis])));
     const keep = [{ name: 'keepdims', type: AttributeType.INT, i: 1 }];
     graph.node.push(
       makeNode('ReduceMin', [clipped.values], [t('min')], t('ReduceMin'), undefined, keep),
       makeNode('ReduceMax', [clipped.values], [t('max')], t('ReduceMax'), undefined, keep),
-      makeNode('Reshape', [t('min'), t('flat')], [t('start')], t('ReshapeStart')),
-      makeNode('Reshape', [t('max'), t('flat')], [t('last')], t('ReshapeLast')),
-      makeNode('Add', [t('last'), t('one')], [t('end')], t('End')),
+      makeNode('Reshape', [t('min'), FLAT], [t('start')], t('ReshapeStart')),
+      makeNode('Reshape', [t('max'), FLAT], [t('last')], t('ReshapeLast')),
+      makeNode('Add', [t('last'), ONE], [t('end')], t('End')),
       makeNode('Slice', [cut.tensor, t('start'), t('end'), t('axis')], [t('sliced')], t('Slice')),
       makeNode('Sub', [clipped.reader.input[clipped.slot] ?? '', t('start')], [t('index')], t('Shift')),
     );
