@@ -26,6 +26,16 @@ export interface NativeModelOptions {
   maxBatchTokens: number;
   maxBatchSize: number;
   maxQueuedPairs: number;
+  /** A run's fixed cost in padded tokens: the batcher cuts a batch before a longer pair whose padding costs more. */
+  runCostTokens: number;
+}
+
+/** Batches run since load: their pairs, real tokens, and tokens as run (rows x width, padding included). */
+export interface BatchStats {
+  batches: number;
+  pairs: number;
+  tokens: number;
+  paddedTokens: number;
 }
 
 /** Per-call options; enums are numbers: truncation 0 longest_first, 1 only_first, 2 only_second; activation 0 identity, 1 sigmoid, 2 softmax. */
@@ -47,6 +57,8 @@ export interface NativeModel {
   readonly fallbackReason: string | undefined;
   /** Where batch buffers live: 'cuda-pinned' (ONNX Runtime's pinned allocator, GPU), else 'heap', with why on a GPU. */
   readonly hostMemory: string;
+  /** Totals over the batches run since load. */
+  readonly batchStats: BatchStats;
   /** Queues texts a0, b0, a1, b1, ...; returns a ticket for cancel(). Throws a coded Error when closed or full. */
   score(texts: string[], options: NativeCallOptions, callback: NativeCallback): number;
   rank(query: string, documents: string[], options: NativeCallOptions, callback: NativeCallback): number;

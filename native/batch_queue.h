@@ -14,6 +14,7 @@ struct BatchLimits {
   size_t max_queued_pairs = 100000;
   size_t length_bucket = 1;  // pad each batch's width up to a multiple of this
   size_t max_inflight_batches = 1;  // batches run at once (GPU: the next one is prepared while one computes)
+  size_t run_cost_tokens = 16;  // fixed cost of one run, in padded tokens: padding beyond it is worth a run of its own
 };
 
 struct BatchEntry {
@@ -29,8 +30,9 @@ class BatchQueue {
 
   // Adds every pair of a tokenized request, keeping the queue sorted by length.
   void Push(const std::shared_ptr<Request>& request);
-  // Moves the next batch into `out` (cleared first): the oldest request's shortest pair and its neighbours in length
-  // order, as many as the budget allows. Entries of settled requests are dropped on the way.
+  // Moves the next batch into `out` (cleared first): the oldest request's shortest pair and the neighbours in length
+  // order, within the budget, that give the most real tokens per unit of cost (padded tokens + run_cost_tokens).
+  // Entries of settled requests are dropped on the way.
   // Returns the number of pairs taken off the queue, dropped ones included.
   size_t Pop(std::vector<BatchEntry>& out);
   // Removes every entry of `request`; returns how many.

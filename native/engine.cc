@@ -214,12 +214,24 @@ void Engine::RunBatch(RunnerState& state) {
     for (const BatchEntry& entry : batch) Fail(entry.request, e.code(), e.what());
     return;
   }
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.batches += 1;
+    stats_.pairs += batch.size();
+    for (const BatchEntry& e : batch) stats_.tokens += e.length;
+    stats_.padded_tokens += batch.size() * columns;
+  }
   for (size_t row = 0; row < batch.size(); ++row) {
     const BatchEntry& e = batch[row];
     Activate(buffers.logits.data() + row * num_labels_, e.request->results.data() + e.pair * num_labels_, num_labels_,
              e.request->activation);
     if (e.request->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish(e.request);
   }
+}
+
+BatchStats Engine::batch_stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
 }
 
 bool Engine::Cancel(const std::shared_ptr<Request>& request) {

@@ -20,6 +20,14 @@ struct Completion {
   std::shared_ptr<Request> request;
 };
 
+// Totals over the batches run since load: how much of what ONNX Runtime computed was padding.
+struct BatchStats {
+  uint64_t batches = 0;
+  uint64_t pairs = 0;
+  uint64_t tokens = 0;         // real tokens
+  uint64_t padded_tokens = 0;  // rows x width, as run
+};
+
 // Hands a completion to the main thread, taking ownership of it.
 using Notifier = std::function<void(Completion*)>;
 
@@ -48,6 +56,7 @@ class Engine {
   const std::string& fallback_reason() const { return fallback_reason_; }
   // "cuda-pinned" when batch buffers come from ONNX Runtime's pinned allocator, else "heap" (with why, on a GPU).
   const std::string& host_memory() const { return host_memory_; }
+  BatchStats batch_stats() const;
 
  private:
   // One runner's batch and its reusable buffers; a runner takes one from the pool for as long as it runs.
@@ -78,6 +87,8 @@ class Engine {
   std::condition_variable idle_;
   BatchQueue queue_;
   size_t queued_pairs_ = 0;
+  mutable std::mutex stats_mutex_;
+  BatchStats stats_;
   bool closed_ = false;
   size_t runners_ = 0;  // threads running batches, at most max_inflight_batches
   // Admitted calls whose Process has not returned: each may still notify, so the channel outlives them all.

@@ -177,6 +177,7 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   limits.max_queued_pairs = ReadSize(options, "maxQueuedPairs");
   limits.length_bucket = std::max<size_t>(1, ReadSize(options, "lengthBucket"));
   limits.max_inflight_batches = std::max<size_t>(1, ReadSize(options, "maxInflightBatches"));
+  limits.run_cost_tokens = ReadSize(options, "runCostTokens");
   session.max_batch_size = static_cast<int64_t>(limits.max_batch_size);
   auto* worker = new LoadWorker(env, std::move(tokenizer), std::move(session), limits);
   Napi::Promise promise = worker->Promise();
@@ -215,6 +216,7 @@ void ModelWrap::Init(Napi::Env env, Napi::Object exports) {
                                                InstanceAccessor<&ModelWrap::Provider>("executionProvider"),
                                                InstanceAccessor<&ModelWrap::FallbackReason>("fallbackReason"),
                                                InstanceAccessor<&ModelWrap::HostMemory>("hostMemory"),
+                                               InstanceAccessor<&ModelWrap::BatchStats>("batchStats"),
                                            });
   GetAddonData(env).model_constructor = Napi::Persistent(constructor);
   exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
@@ -355,6 +357,18 @@ Napi::Value ModelWrap::FallbackReason(const Napi::CallbackInfo& info) {
 
 Napi::Value ModelWrap::HostMemory(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), engine_->host_memory());
+}
+
+Napi::Value ModelWrap::BatchStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const crossrank::BatchStats stats = engine_->batch_stats();
+  Napi::Object out = Napi::Object::New(env);
+  // Doubles hold integers exactly up to 2^53: beyond any count a process reaches.
+  out.Set("batches", static_cast<double>(stats.batches));
+  out.Set("pairs", static_cast<double>(stats.pairs));
+  out.Set("tokens", static_cast<double>(stats.tokens));
+  out.Set("paddedTokens", static_cast<double>(stats.padded_tokens));
+  return out;
 }
 
 Napi::Value ModelWrap::InputNames(const Napi::CallbackInfo& info) {

@@ -26,6 +26,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value Provider(const Napi::CallbackInfo& info);
   Napi::Value FallbackReason(const Napi::CallbackInfo& info);
   Napi::Value HostMemory(const Napi::CallbackInfo& info);
+  Napi::Value BatchStats(const Napi::CallbackInfo& info);
 
   Napi::Value Submit(const Napi::CallbackInfo& info, std::shared_ptr<Request> request, const Napi::Value& options,
                      const Napi::Value& callback);

@@ -1,11 +1,12 @@
 // CrossEncoder: sentence-transformers' predict/rank semantics over the native engine.
-import { native, type NativeCallOptions, type NativeModel, type RuntimeInfo } from '../binding/native';
+import { type BatchStats, native, type NativeCallOptions, type NativeModel, type RuntimeInfo } from '../binding/native';
 import { type Activation, autoActivation } from './activation';
 import { CrossrankError, fromNative } from './errors';
 import { resolveModel } from './hub/resolve-model';
 import type { ExecutionProviderName } from './execution-providers';
 import { defaultMaxLength, labelsOf, locateModel, maxPositions } from './model-files';
 import { loadOrtRuntime } from './ort-library';
+import { intraOpThreads } from './physical-cores';
 import { derivedModelPath } from './quantize/derived-model';
 import { type Precision, summarizeGraph } from './quantize/graph-summary';
 import type { QuantizationFidelity } from './quantize/fidelity';
@@ -19,6 +20,7 @@ export type { Activation } from './activation';
 export type { HubProgress } from './hub/resolve-model';
 export type { Precision } from './quantize/graph-summary';
 export type { QuantizationFidelity } from './quantize/fidelity';
+export type { BatchStats } from '../binding/native';
 
 export type { BatchingOptions, LoadOptions, QuantizeOptions } from './load-options';
 export type { CudaProviderOptions, ExecutionProvider, ExecutionProviderName, TensorRTProviderOptions } from './execution-providers';
@@ -101,8 +103,15 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
   readonly fallbackReason: string | undefined;
   /** Where batch buffers live: 'cuda-pinned' on a GPU (ONNX Runtime's pinned allocator), else 'heap'. */
   readonly hostMemory: string;
+  /** ONNX Runtime intra-op threads of the session: `threads`, or for 0 the physical cores counted (0 where they cannot be). */
+  readonly threads: number;
   readonly tokenizer: Tokenizer;
   readonly #native: NativeModel;
+
+  /** Totals over the batches run since load (a fresh object each read): padding = 1 - tokens / paddedTokens. */
+  get batchStats(): BatchStats {
+    return this.#native.batchStats;
+  }
   #closing: Promise<void> | undefined;
 
   private constructor(init: {
@@ -114,6 +123,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     labels: readonly string[] | undefined;
     activation: Activation;
     runtime: RuntimeInfo;
+    threads: number;
     tokenizer: Tokenizer;
     nativeModel: NativeModel;
   }) {
@@ -129,6 +139,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     this.labels = init.labels;
     this.activation = init.activation;
     this.runtime = init.runtime;
+    this.threads = init.threads;
     this.tokenizer = init.tokenizer;
     this.#native = init.nativeModel;
   }
@@ -153,10 +164,12 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
     const positions = maxPositions(files);
     // Validated here, not with the rest: its upper bound is the model's max_position_embeddings.
     const maxLength = v.optionalInteger('options.maxLength', o.maxLength, 3, positions ?? MAX_INT32) ?? defaultMaxLength(files);
+    const threads = intraOpThreads(o.engine.threads);
     let nativeModel: NativeModel;
     try {
       nativeModel = await native().createModel(tokenizer.nativeTokenizer, {
         ...o.engine,
+        threads,
         modelPath: files.modelPath,
         maxLength,
         numLabelsHint: labels?.length ?? 0,
@@ -172,6 +185,7 @@ export class CrossEncoder<S extends Scores = Float32Array> implements AsyncDispo
       labels: labels?.length === nativeModel.numLabels ? labels : undefined,
       activation,
       runtime,
+      threads,
       tokenizer,
       nativeModel,
     });

@@ -3,6 +3,7 @@ export { CrossEncoder } from './cross-encoder';
 export type {
   Activation,
   BatchingOptions,
+  BatchStats,
   CudaProviderOptions,
   ExecutionProvider,
   ExecutionProviderName,

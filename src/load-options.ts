@@ -26,6 +26,14 @@ export interface BatchingOptions {
    * provider is first.
    */
   maxInflightBatches?: number;
+  /**
+   * What one ONNX Runtime run costs beyond its tokens, in padded tokens. Of the batches the budget allows around the
+   * oldest call's shortest pair, the batcher runs the one with the most real tokens per (padded tokens + this): a
+   * longer pair whose padding of every row would cost more waits for a batch of its own length. Default 16 on CPU
+   * (fastest in `npm run bench:batch-size` on MiniLM, XLM-R and DeBERTa shapes), `maxBatchTokens` when a GPU provider is
+   * first (fill batches).
+   */
+  runCostTokens?: number;
 }
 
 export interface LoadOptions {
@@ -130,7 +138,7 @@ const LOAD_OPTIONS = [
   'optimize',
   'modelCacheDir',
 ] as const;
-const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket', 'maxInflightBatches'] as const;
+const BATCHING_OPTIONS = ['maxBatchTokens', 'maxBatchSize', 'maxQueuedPairs', 'lengthBucket', 'maxInflightBatches', 'runCostTokens'] as const;
 const ACTIVATIONS = ['auto', 'sigmoid', 'identity', 'softmax'] as const;
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -159,6 +167,7 @@ export function parseLoadOptions(options: unknown): ParsedLoadOptions {
     throw v.rangeError('options.executionProviders', "a list ending with 'cpu' when fallback is true", opts.executionProviders);
   }
   const gpuFirst = providers[0]?.name !== 'cpu';
+  const maxBatchTokens = v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096;
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
     throw v.typeError('options.onProgress', 'a function', opts.onProgress);
   }
@@ -184,11 +193,12 @@ export function parseLoadOptions(options: unknown): ParsedLoadOptions {
       providers,
       fallback,
       threads: v.optionalInteger('options.threads', opts.threads, 0, 1024) ?? 0,
-      maxBatchTokens: v.optionalInteger('options.batching.maxBatchTokens', batching.maxBatchTokens, 1, MAX_INT32) ?? 4096,
+      maxBatchTokens,
       maxBatchSize: v.optionalInteger('options.batching.maxBatchSize', batching.maxBatchSize, 1, 65536) ?? 32,
       maxQueuedPairs: v.optionalInteger('options.batching.maxQueuedPairs', batching.maxQueuedPairs, 1, MAX_INT32) ?? 100_000,
       lengthBucket: v.optionalInteger('options.batching.lengthBucket', batching.lengthBucket, 1, 512) ?? (gpuFirst ? 32 : 1),
       maxInflightBatches: v.optionalInteger('options.batching.maxInflightBatches', batching.maxInflightBatches, 1, 8) ?? (gpuFirst ? 2 : 1),
+      runCostTokens: v.optionalInteger('options.batching.runCostTokens', batching.runCostTokens, 0, MAX_INT32) ?? (gpuFirst ? maxBatchTokens : 16),
     },
   };
 }

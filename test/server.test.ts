@@ -297,6 +297,11 @@ describe('service', () => {
     expect(text).toContain('crossrank_http_request_duration_seconds_count{route="tei_rerank"} 2');
     expect(text).toContain('crossrank_pairs_in_flight 0');
     expect(text).toContain('crossrank_ready 1');
+    const stats = model.batchStats;
+    expect(stats.batches).toBeGreaterThan(0);
+    expect(text).toContain(`crossrank_batches_total ${stats.batches}`);
+    expect(text).toContain(`crossrank_batch_tokens_total ${stats.tokens}`);
+    expect(text).toContain(`crossrank_batch_padded_tokens_total ${stats.paddedTokens}`);
   });
 
   it('a library failure is a 500 naming its code (rank() on a 3-label model: ERR_UNSUPPORTED)', async () => {

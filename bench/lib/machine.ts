@@ -2,22 +2,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { physicalCores as countPhysicalCores } from '../../src/physical-cores';
 
-/** Physical cores from /proc/cpuinfo (distinct physical id + core id), else the logical CPU count. */
+/** Physical cores (Linux), else logical CPUs: the intra-op threads every benchmark gives ONNX Runtime. */
 export function physicalCores(): number {
-  try {
-    const cores = new Set<string>();
-    let physical = '0';
-    for (const line of fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
-      const [key, value] = line.split(':').map((s) => s.trim());
-      if (key === 'physical id') physical = value ?? '0';
-      else if (key === 'core id') cores.add(`${physical}/${value}`);
-    }
-    if (cores.size > 0) return cores.size;
-  } catch {
-    // Not Linux.
-  }
-  return os.availableParallelism();
+  return countPhysicalCores() ?? os.availableParallelism();
 }
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -1,6 +1,7 @@
 // Scores probe pairs on a derived graph with the model's own native tokenizer, on the CPU, off the main thread.
 import { native, type NativeModel, type NativeTokenizer } from '../../binding/native';
 import { fromNative } from '../errors';
+import { intraOpThreads } from '../physical-cores';
 
 /**
  * Logits (flat, [pair][label]) of `texts` (query, document, ...) run through the ONNX file at `modelPath`; with
@@ -23,11 +24,13 @@ export function probeScorer(tokenizer: NativeTokenizer, numLabelsHint: number): 
         maxLength: PROBE_MAX_LENGTH,
         lengthBucket: 1,
         maxInflightBatches: 1,
-        threads: 0,
+        threads: intraOpThreads(0),
         numLabelsHint,
         maxBatchTokens: oneBatch ? 1 << 20 : 4096,
         maxBatchSize: oneBatch ? texts.length : 32,
         maxQueuedPairs: texts.length,
+        // A run cost beyond any padding keeps oneBatch's texts together.
+        runCostTokens: oneBatch ? 1 << 30 : 16,
       });
     } catch (error) {
       throw fromNative(error);

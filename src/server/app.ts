@@ -61,7 +61,7 @@ function toHttpError(error: unknown, retryAfterSeconds: number): HttpError {
 }
 
 export class RerankServer {
-  readonly metrics: ServerMetrics = createMetrics();
+  readonly metrics: ServerMetrics = createMetrics(() => this.#model?.batchStats);
   readonly #server: http.Server;
   readonly #settings: RouteSettings;
   readonly #options: ServerOptions;

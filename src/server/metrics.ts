@@ -1,5 +1,6 @@
 // Prometheus metrics of the server, kept by prom-client in a registry of its own (not the process-global one).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchStats } from '../../binding/native';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -12,9 +13,30 @@ export interface ServerMetrics {
   readonly ready: Gauge;
 }
 
-export function createMetrics(): ServerMetrics {
+/** A counter read from the model's batch totals at scrape time (0 until a model is set). */
+function batchCounter(registry: Registry, name: string, help: string, read: () => number): Counter {
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+export function createMetrics(batchStats: () => BatchStats | undefined): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'crossrank_' });
+  batchCounter(registry, 'crossrank_batches_total', 'ONNX Runtime runs of the shared batcher', () => batchStats()?.batches ?? 0);
+  batchCounter(registry, 'crossrank_batch_tokens_total', 'Real tokens run (special tokens included)', () => batchStats()?.tokens ?? 0);
+  batchCounter(
+    registry,
+    'crossrank_batch_padded_tokens_total',
+    'Tokens as run, rows x width: 1 - tokens / padded tokens is the share of compute spent on padding',
+    () => batchStats()?.paddedTokens ?? 0,
+  );
   return {
     registry,
     requests: new Counter({
