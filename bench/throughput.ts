@@ -66,10 +66,10 @@ interface Task {
   pairs: number;
 }
 
-/** crossrank / ceiling (and crossrank-fused / ceiling) per round, timed alternately in one process so machine drift hits all alike. */
+/** Per path, ceiling seconds / its seconds in each round: every path and the ceiling timed in turn in one process. */
 interface Interleaved {
-  ratios: number[];
-  fusedRatios: number[];
+  rounds: number;
+  vsCeiling: Partial<Record<PathName, number[]>>;
 }
 
 interface Measurement {
@@ -85,35 +85,41 @@ function pairsFor(set: SetName, n: number, seed: number): Pair[] {
   return set === 'short' ? shortPairs(n, seed) : queryPassagePairs(n, seed);
 }
 
-/** Loads crossrank and the ceiling side by side and times them in alternation, `max(5, rounds)` rounds each. */
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+/**
+ * Loads every requested scorer and the ceiling side by side and times them in turn, `max(5, rounds)` rounds, so machine
+ * drift (this VM's runs differ by up to 20% between processes) hits all alike; a path that cannot load (DeBERTa,
+ * ModernBERT, JinaBERT have no fused attention...) is left out.
+ */
 async function interleave(task: Task): Promise<Interleaved> {
   const pairs = pairsFor(task.set, task.pairs, flags.seed);
   const warmup = pairsFor(task.set, flags.warmup, flags.seed + 1000);
   const dir = path.resolve(flags.model);
-  const model = await loadCrossrank(dir, flags.threads);
-  // DeBERTa, ModernBERT and JinaBERT attention cannot be fused (ERR_NOT_OPTIMIZABLE): time crossrank alone then.
-  const fused = await loadCrossrank(dir, flags.threads, { optimize: true }).catch(() => undefined);
+  const requested = flags.paths.split(',').filter((p): p is Exclude<PathName, 'ort-ceiling'> => p in SCORERS && p !== 'hand-written');
+  const scorers: [PathName, Awaited<ReturnType<(typeof SCORERS)['crossrank']>>][] = [];
+  for (const name of requested) {
+    const scorer = await SCORERS[name](dir, flags.threads).catch(() => undefined);
+    if (scorer) scorers.push([name, scorer]);
+  }
   const ceiling = await OrtCeiling.load(dir, flags.threads);
   const batches = await ceiling.prepare(pairs);
-  await model.score(warmup);
-  await fused?.score(warmup);
+  for (const [, scorer] of scorers) await scorer.score(warmup);
   await ceiling.run(await ceiling.prepare(warmup));
-  const ratios: number[] = [];
-  const fusedRatios: number[] = [];
   const time = async (run: () => Promise<unknown>) => {
     const t0 = performance.now();
     await run();
     return performance.now() - t0;
   };
-  for (let round = 0; round < Math.max(5, flags.rounds); round++) {
+  const rounds = Math.max(5, flags.rounds);
+  const vsCeiling: Interleaved['vsCeiling'] = {};
+  for (let round = 0; round < rounds; round++) {
     const ceilingSeconds = await time(() => ceiling.run(batches));
-    ratios.push(ceilingSeconds / (await time(() => model.score(pairs))));
-    if (fused) fusedRatios.push(ceilingSeconds / (await time(() => fused.score(pairs))));
+    for (const [name, scorer] of scorers) (vsCeiling[name] ??= []).push(ceilingSeconds / (await time(() => scorer.score(pairs))));
   }
-  await model.close();
-  await fused?.close();
+  for (const [, scorer] of scorers) await scorer.close();
   await ceiling.close();
-  return { ratios, fusedRatios };
+  return { rounds, vsCeiling };
 }
 
 function int8Target(): QuantizeOptions {
@@ -268,14 +274,14 @@ function printSet(set: SetName, n: number, rows: readonly Row[], interleaved?: I
       `crossrank-int8 / transformers.js q8 ${ratio(rate('crossrank-int8'), rate('transformers.js-int8'))}`,
   );
   if (interleaved) {
-    for (const [label, values] of [['crossrank', interleaved.ratios], ['crossrank-fused', interleaved.fusedRatios]] as const) {
-      if (values.length === 0) continue;
-      const sorted = [...values].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)] as number;
-      console.log(
-        `${label} / ceiling, alternating in one process over ${sorted.length} rounds: median ${median.toFixed(3)}x ` +
-          `(min ${(sorted[0] as number).toFixed(3)}x, max ${(sorted[sorted.length - 1] as number).toFixed(3)}x)`,
-      );
+    // Each round's ratios against the same round's crossrank fp32 pass, then the median over rounds.
+    const base = interleaved.vsCeiling.crossrank;
+    console.log(`alternating in one process, ${interleaved.rounds} rounds, median (min-max):`);
+    for (const [name, values] of Object.entries(interleaved.vsCeiling) as [PathName, number[]][]) {
+      const span = (v: number[]) => `${median(v).toFixed(3)}x (${Math.min(...v).toFixed(3)}-${Math.max(...v).toFixed(3)})`;
+      const vsCrossrank = base && name !== 'crossrank' ? `, ${span(values.map((v, i) => v / (base[i] as number)))} crossrank fp32` : '';
+      const crossrankOver = base && name.startsWith('transformers.js') ? `; crossrank fp32 ${span(base.map((b, i) => b / (values[i] as number)))} it` : '';
+      console.log(`  ${LABELS[name]}: ${span(values)} the ceiling${vsCrossrank}${crossrankOver}`);
     }
   }
   console.log('');

@@ -27,9 +27,12 @@ describe('narrowRelativeGathers', () => {
       const matmul = index.from(gather.input[0], 'MatMul');
       const tile = index.from(index.from(matmul?.input[1], 'Transpose')?.input[0], 'Tile');
       expect(index.from(tile?.input[0], 'Slice')).toBeDefined();
+      // The index is expanded as int32, cast from the small [1, L, L] table.
+      const cast = index.from(index.from(gather.input[1], 'Expand')?.input[0], 'Cast');
+      expect(cast?.attribute.find((a) => a.name === 'to')?.i).toBe(DataType.INT32);
       // The shift sits under the Expand, on the small [1, L, L] table rather than the expanded index.
       let shifted = gather.input[1];
-      for (const op of ['Expand', 'Squeeze']) shifted = index.from(shifted, 'Sub') ? shifted : index.from(shifted, op)?.input[0];
+      for (const op of ['Expand', 'Cast', 'Squeeze']) shifted = index.from(shifted, 'Sub') ? shifted : index.from(shifted, op)?.input[0];
       expect(index.from(shifted, 'Sub')).toBeDefined();
     }
     // Every input is produced by an earlier node, an initializer or a graph input: the order is still topological.

@@ -83,8 +83,8 @@ const int64Bytes = (values: number[]): Uint8Array => new Uint8Array(BigInt64Arra
 /**
  * Rewrites, in place, each GatherElements(MatMul(A, Transpose(P)), index, axis = -1) whose index is a clipped,
  * non-negative relative-position table: P is sliced to the index's [min, max] span and the index shifted by min, so the
- * MatMul computes only the columns the gather reads. Exact: every gathered value is the same dot product. Returns how
- * many gathers were narrowed.
+ * MatMul computes only the columns the gather reads, and an expanded index is expanded as int32. Exact: every gathered
+ * value is the same dot product. Returns how many gathers were narrowed.
  */
 export function narrowRelativeGathers(model: OnnxModel): number {
   const graph = model.graph;
@@ -116,6 +116,13 @@ export function narrowRelativeGathers(model: OnnxModel): number {
     );
     cut.reader.input[0] = t('sliced');
     clipped.reader.input[clipped.slot] = t('index');
+    // Expand writes the index once per batch row and head: as int32 (exact, it is below the span) that is half the bytes.
+    const expand = index.from(gather.input[1], 'Expand');
+    if (expand && index.single(gather.input[1] ?? '')) {
+      const to = [{ name: 'to', type: AttributeType.INT, i: DataType.INT32 }];
+      graph.node.push(makeNode('Cast', [expand.input[0] ?? ''], [t('index32')], t('Int32'), undefined, to));
+      expand.input[0] = t('index32');
+    }
     narrowed++;
   }
   // The new nodes read tensors made anywhere before the gather (the Clip may come after the MatMul's operands).
