@@ -55,6 +55,8 @@ describe('batching', () => {
     expect(model.batchStats).toEqual({ batches: 0, pairs: 0, tokens: 0, paddedTokens: 0 });
     await model.score([SHORT, SHORT, SHORT]);
     expect(model.batchStats).toEqual({ batches: 1, pairs: 3, tokens: 3 * short, paddedTokens: 3 * short });
+    await model.close();
+    expect(model.batchStats.pairs).toBe(3);
   });
 
   it('runs a much longer pair in its own batch instead of padding every short row to it', async () => {
