@@ -4,6 +4,7 @@ import { CrossEncoder } from '../src';
 import { queryPassagePairs, shortPairs } from '../test/helpers/pairs';
 import { parseFlags } from './lib/args';
 import { describeMachine, machineInfo, physicalCores } from './lib/machine';
+import { median } from './lib/stats';
 import { formatTable } from './lib/table';
 
 const flags = parseFlags(
@@ -11,15 +12,13 @@ const flags = parseFlags(
     model: { default: path.join('models', 'generated', 'minilm-l6'), help: 'model folder' },
     pairs: { default: 1024, help: 'pairs per set' },
     sizes: { default: '8,16,32,64,128', help: 'maxBatchSize values (maxBatchTokens = size x 128)' },
-    costs: { default: '64', help: "batching.runCostTokens values; 'fill' = 2^30 (batches as full as the budget allows)" },
+    costs: { default: '16', help: "batching.runCostTokens values (16: the CPU default); 'fill' = 2^30 (batches as full as the budget allows)" },
     rounds: { default: 3, help: 'timed passes per configuration, taken in turn so drift hits all alike; median reported' },
   },
   'Usage: npx tsx bench/batch-size.ts [flags]',
 );
 
 interface Config {
-  size: number;
-  cost: number;
   label: string;
   model: CrossEncoder;
 }
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
         activation: 'identity',
         batching: { maxBatchSize: size, maxBatchTokens: size * 128, runCostTokens: cost },
       });
-      configs.push({ size, cost, label: `size ${size}, run cost ${costText}`, model });
+      configs.push({ label: `size ${size}, run cost ${costText}`, model });
     }
   }
   for (const [name, pairs] of Object.entries(sets)) {
@@ -53,7 +52,7 @@ async function main(): Promise<void> {
         padding[i] = (after.paddedTokens - before.paddedTokens) / (after.tokens - before.tokens) - 1;
       }
     }
-    const rates = seconds.map((s) => pairs.length / (s.sort((a, b) => a - b)[Math.floor(s.length / 2)] as number));
+    const rates = seconds.map((s) => pairs.length / median(s));
     const best = Math.max(...rates);
     console.log(`\n## ${name}, ${pairs.length} pairs, median of ${flags.rounds} alternating passes`);
     console.log(

@@ -14,6 +14,7 @@ import { linkConfigFiles } from './lib/model-folder';
 import type { Pair } from './lib/ort-batches';
 import { OrtCeiling } from './lib/ort-ceiling';
 import { peakRssMiB } from './lib/peak-rss';
+import { median } from './lib/stats';
 import { fixed, formatTable, ratio } from './lib/table';
 import { TransformersJs } from './lib/transformers-js';
 
@@ -84,8 +85,6 @@ interface Measurement {
 function pairsFor(set: SetName, n: number, seed: number): Pair[] {
   return set === 'short' ? shortPairs(n, seed) : queryPassagePairs(n, seed);
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /**
  * Loads every requested scorer and the ceiling side by side and times them in turn, `max(5, rounds)` rounds, so machine

@@ -7,9 +7,13 @@ import { sortTopologically } from './topological-order';
 /**
  * The index of a last-axis GatherElements when it provably holds no negative value: an Expand (or none) of
  * Squeeze / Unsqueeze / Reshape steps over a Clip whose constant lower bound is >= 0. Returns the Clip's output (the
- * smallest tensor holding every index value) and the input (node, slot) nearest the Clip where a shift can go.
+ * smallest tensor holding every index value), the input (node, slot) nearest the Clip where a shift can go, and the
+ * Expand.
  */
-function clippedIndex(index: GraphIndex, gather: NodeProto): { values: string; reader: NodeProto; slot: number } | undefined {
+function clippedIndex(
+  index: GraphIndex,
+  gather: NodeProto,
+): { values: string; reader: NodeProto; slot: number; expand: NodeProto | undefined } | undefined {
   // Shift as far up as every tensor on the way down to the gather is read only on this path: they all change then.
   let reader = gather;
   let slot = 1;
@@ -26,7 +30,7 @@ function clippedIndex(index: GraphIndex, gather: NodeProto): { values: string; r
   for (let step = reshape(); step; step = reshape()) walk(step);
   const clip = index.from(current, 'Clip');
   const low = clip && index.scalar(clip.input[1]);
-  return clip && low !== undefined && low >= 0 ? { values: current, reader, slot } : undefined;
+  return clip && low !== undefined && low >= 0 ? { values: current, reader, slot, expand } : undefined;
 }
 
 /**
@@ -117,7 +121,7 @@ export function narrowRelativeGathers(model: OnnxModel): number {
     cut.reader.input[0] = t('sliced');
     clipped.reader.input[clipped.slot] = t('index');
     // Expand writes the index once per batch row and head: as int32 (exact, it is below the span) that is half the bytes.
-    const expand = index.from(gather.input[1], 'Expand');
+    const expand = clipped.expand;
     if (expand && index.single(gather.input[1] ?? '')) {
       const to = [{ name: 'to', type: AttributeType.INT, i: DataType.INT32 }];
       graph.node.push(makeNode('Cast', [expand.input[0] ?? ''], [t('index32')], t('Int32'), undefined, to));
